@@ -1,0 +1,3 @@
+from deploy_advisor.main import main
+
+raise SystemExit(main())

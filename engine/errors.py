@@ -1,0 +1,105 @@
+"""One error family for everything a user can get wrong.
+
+Every error carries a span (file, line, column), a stable code and a message, and optionally a hint
+(often a did-you-mean). Callers collect them, sort them by location and report them all.
+"""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from typing import Iterable
+
+
+@dataclass(frozen=True, order=True)
+class Span:
+    """Where something is: 1-based line and column; 0 means unknown."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        if self.line and self.column:
+            return f"{self.file}:{self.line}:{self.column}"
+        if self.line:
+            return f"{self.file}:{self.line}"
+        return self.file
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding: a located, coded message with an optional hint."""
+
+    span: Span
+    code: str
+    message: str
+    hint: str = ""
+
+    def format(self) -> str:
+        text = f"{self.span}: {self.code}: {self.message}"
+        return f"{text} ({self.hint})" if self.hint else text
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "file": self.span.file,
+            "line": self.span.line,
+            "column": self.span.column,
+            "code": self.code,
+            "message": self.message,
+            "hint": self.hint,
+        }
+
+
+class AdvisorError(Exception):
+    """Root of every error deploy-advisor reports to a user; holds one or more problems."""
+
+    def __init__(self, problems: Iterable[Problem]) -> None:
+        self.problems: tuple[Problem, ...] = tuple(sorted(set(problems), key=_problem_key))
+        if not self.problems:
+            raise ValueError("an AdvisorError needs at least one problem")
+        super().__init__(self.problems[0].format())
+
+    @property
+    def first(self) -> Problem:
+        return self.problems[0]
+
+    def format(self) -> str:
+        return "\n".join(p.format() for p in self.problems)
+
+
+class RuleError(AdvisorError):
+    """The rule set (catalogue, options, rule files, reference page) is wrong."""
+
+
+class InputError(AdvisorError):
+    """A requirement file (or stream) is wrong."""
+
+
+def _problem_key(problem: Problem) -> tuple[str, int, int, str]:
+    return (problem.span.file, problem.span.line, problem.span.column, problem.code)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """Return 'did you mean 'x'?' for the closest choice, or '' when nothing is close."""
+    matches = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"did you mean '{matches[0]}'?" if matches else ""
+
+
+def one_of(choices: Iterable[str], limit: int = 12) -> str:
+    """A short 'expected one of: a, b, c' list for hints."""
+    items = list(choices)
+    shown = ", ".join(items[:limit]) + (", ..." if len(items) > limit else "")
+    return f"expected one of: {shown}"
+
+
+@dataclass
+class Collector:
+    """Gathers problems while a file is checked, so that all of them are reported at once."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def add(self, span: Span, code: str, message: str, hint: str = "") -> None:
+        self.problems.append(Problem(span, code, message, hint))
+
+    def __bool__(self) -> bool:
+        return bool(self.problems)

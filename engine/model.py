@@ -1,0 +1,175 @@
+"""The typed model every later stage works on: catalogue, options, conditions, rules, rule sets.
+
+All frozen: a loaded rule set is a value, safe to share between threads and to compare.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Mapping, Union
+
+from .errors import Span
+
+OPTION_IDS = ("bare_metal", "vm", "container")
+
+
+@dataclass(frozen=True)
+class Value:
+    id: str
+    label: str
+    help: str
+
+
+@dataclass(frozen=True)
+class Criterion:
+    id: str
+    takes: str  # "one" | "many"
+    question: str
+    help: str
+    values: tuple[Value, ...]
+    default: Union[str, tuple[str, ...], None] = None
+    when: "Condition | None" = None
+    span: Span = Span("")
+
+    @property
+    def many(self) -> bool:
+        return self.takes == "many"
+
+    @property
+    def value_ids(self) -> tuple[str, ...]:
+        return tuple(v.id for v in self.values)
+
+    def value(self, value_id: str) -> Value:
+        return next(v for v in self.values if v.id == value_id)
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    criteria: tuple[Criterion, ...]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(c.id for c in self.criteria)
+
+    def get(self, criterion_id: str) -> Criterion | None:
+        return next((c for c in self.criteria if c.id == criterion_id), None)
+
+    def __getitem__(self, criterion_id: str) -> Criterion:
+        found = self.get(criterion_id)
+        if found is None:
+            raise KeyError(criterion_id)
+        return found
+
+
+@dataclass(frozen=True)
+class Property:
+    name: str
+    value: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Option:
+    id: str
+    label: str
+    summary: str
+    properties: tuple[Property, ...] = ()
+
+
+# Conditions: a small algebra. `Is` tests a one-value criterion, `Has` a many-value one.
+
+
+@dataclass(frozen=True)
+class Is:
+    """A one-value criterion is answered with one of ``values``."""
+
+    criterion: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Has:
+    """A many-value criterion contains any (``mode='any'``) or all (``mode='all'``) of ``values``."""
+
+    criterion: str
+    values: tuple[str, ...]
+    mode: str = "any"
+
+
+@dataclass(frozen=True)
+class CountAtLeast:
+    """A many-value criterion has at least ``count`` values chosen."""
+
+    criterion: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: "Condition"
+
+
+@dataclass(frozen=True)
+class All:
+    operands: tuple["Condition", ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    operands: tuple["Condition", ...]
+
+
+Condition = Union[Is, Has, CountAtLeast, Not, All, AnyOf]
+
+# Needs: criterion id -> value (one-value criteria) or sorted tuple of values (many-value criteria).
+Needs = Mapping[str, Union[str, tuple[str, ...]]]
+
+
+@dataclass(frozen=True)
+class Advice:
+    option: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    when: Condition
+    points: tuple[tuple[str, int], ...]  # (option, points), in option order
+    exclude: tuple[str, ...]
+    because: str
+    source: str
+    file: str
+    line: int
+    concern: str = ""
+    advice: Advice | None = None
+
+    @property
+    def span(self) -> Span:
+        return Span(self.file, self.line, 1)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """A whole validated rule set: what the compiler and the reference evaluator take."""
+
+    catalogue: Catalogue
+    options: tuple[Option, ...]
+    tie_break: tuple[str, ...]
+    rules: tuple[Rule, ...]
+    anchors: frozenset[str]
+    reference: str  # file name of the reference page, for citations
+    root: str = ""
+    anchor_titles: Mapping[str, str] = field(default_factory=dict)
+
+    def option(self, option_id: str) -> Option:
+        return next(o for o in self.options if o.id == option_id)
+
+    @property
+    def option_ids(self) -> tuple[str, ...]:
+        return tuple(o.id for o in self.options)
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+    def cite(self, anchor: str) -> str:
+        return f"{self.reference}#{anchor}"

@@ -1,0 +1,1 @@
+"""Renderers: turn results (data) into text, JSON and the other output formats."""

@@ -1,0 +1,79 @@
+"""The human text form: the recommendation and its strongest reasons first, then why not each other
+option, then the sources cited."""
+from __future__ import annotations
+
+from ..model import RuleSet
+from ..result import Reason, Result
+
+STRONGEST = 5
+
+
+def render_result(result: Result, ruleset: RuleSet) -> str:
+    cites: dict[str, int] = {}
+    lines = [_headline(result, ruleset), ""]
+    if result.description:
+        lines += [f"  {result.description}", ""]
+    lines += _ranking(result)
+    if result.recommendation:
+        lines += ["", f"Why {_label(ruleset, result.recommendation)}:"]
+        lines += _reason_lines(result.reasons_for(result.recommendation), cites) or ["  no rule spoke for or against it"]
+    for placement in result.ranking:
+        if placement.option == result.recommendation:
+            continue
+        lines += ["", _why_not_title(result, placement.option, ruleset)]
+        if placement.excluded:
+            lines += [f"  excluded: {r.because} [{_cite(r, cites)}]" for r in result.excluded()[placement.option]]
+        lines += _reason_lines(result.reasons_for(placement.option), cites, against_first=True)
+    lines += ["", "Sources:"]
+    by_number = sorted(cites.items(), key=lambda item: item[1])
+    for source, number in by_number:
+        anchor = source.split("#", 1)[-1]
+        title = ruleset.anchor_titles.get(anchor, "")
+        lines.append(f"  [{number}] {source}" + (f" ({title})" if title else ""))
+    return "\n".join(lines) + "\n"
+
+
+def _headline(result: Result, ruleset: RuleSet) -> str:
+    if result.recommendation is None:
+        return f"{result.name}: no option fits: every option is excluded by conflicting needs ({', '.join(result.conflicts)})"
+    winner = result.placement(result.recommendation)
+    head = f"{result.name}: {winner.label} (score {winner.score}"
+    if result.tied:
+        others = ", ".join(_label(ruleset, o) for o in result.tied if o != result.recommendation)
+        return head + f", tied with {others}; the tie-break order picks {winner.label})"
+    if result.margin is None:
+        return head + ", the only option not excluded)"
+    runner = next(p for p in result.ranking if p.option != result.recommendation and not p.excluded)
+    return head + f", {result.margin} ahead of {runner.label})"
+
+
+def _ranking(result: Result) -> list[str]:
+    width = max(len(p.label) for p in result.ranking)
+    out = ["Ranking:"]
+    for p in result.ranking:
+        note = "  excluded" if p.excluded else ""
+        out.append(f"  {p.rank}. {p.label:<{width}}  {p.score:>3}{note}")
+    return out
+
+
+def _why_not_title(result: Result, option: str, ruleset: RuleSet) -> str:
+    placement = result.placement(option)
+    if placement.excluded:
+        return f"Why not {placement.label} (excluded):"
+    if result.recommendation is None:
+        return f"{placement.label}:"
+    gap = result.placement(result.recommendation).score - placement.score
+    return f"Why not {placement.label} ({placement.score}, {gap} behind):"
+
+
+def _reason_lines(reasons: tuple[Reason, ...], cites: dict[str, int], against_first: bool = False) -> list[str]:
+    ordered = sorted(reasons, key=lambda r: ((r.points or 0) if against_first else -(r.points or 0), r.rule))
+    return [f"  {r.points:+d}  {r.because} [{_cite(r, cites)}]" for r in ordered]
+
+
+def _cite(reason: Reason, cites: dict[str, int]) -> int:
+    return cites.setdefault(reason.source, len(cites) + 1)
+
+
+def _label(ruleset: RuleSet, option: str) -> str:
+    return ruleset.option(option).label

@@ -1,0 +1,304 @@
+"""Requirement files: YAML (one workload per document), JSON (one workload or an array) and JSON Lines.
+
+Each workload is checked against the catalogue on its own, so one bad document never costs the
+others their answers: loaders return, in order, either a :class:`Workload` or an :class:`InputError`.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Mapping, Union
+
+from .conditions import scalar_text
+from .errors import Collector, InputError, Problem, Span, did_you_mean, one_of
+from .fields import fields, text
+from .model import Catalogue, Criterion
+from .tree import Node, from_python
+from .yamlio import Limits, parse_json, parse_yaml
+
+MAX_FILE_BYTES = 1_000_000
+REQUIREMENT_KEYS = ("name", "description", "needs")
+_YES_NO = {"yes": "yes", "no": "no", "true": "yes", "false": "no", "on": "yes", "off": "no", "y": "yes", "n": "no"}
+_OTHER_TOOLS = {
+    "apiVersion": "a Kubernetes manifest", "kind": "a Kubernetes manifest", "services": "a docker-compose file",
+    "volumes": "a docker-compose file", "hosts": "an Ansible playbook", "tasks": "an Ansible playbook",
+    "resource": "a Terraform file", "provider": "a Terraform file", "jobs": "a CI workflow", "on": "a CI workflow",
+}
+
+NeedValue = Union[str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a workload came from: file, document number (1-based, only when a file holds several), line."""
+
+    file: str
+    document: int | None = None
+    line: int = 0
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"file": self.file}
+        if self.document is not None:
+            out["document"] = self.document
+        if self.line:
+            out["line"] = self.line
+        return out
+
+    def __str__(self) -> str:
+        return f"{self.file}#{self.document}" if self.document is not None else self.file
+
+
+@dataclass(frozen=True)
+class Workload:
+    name: str
+    needs: tuple[tuple[str, NeedValue], ...]  # in catalogue order; unanswered criteria are absent
+    source: Source
+    description: str = ""
+
+    def needs_dict(self) -> dict[str, NeedValue]:
+        return dict(self.needs)
+
+
+Outcome = Union[Workload, InputError]
+
+
+def detect_kind(path: str) -> str:
+    suffix = Path(path).suffix.lower()
+    return {".json": "json", ".jsonl": "jsonl", ".ndjson": "jsonl"}.get(suffix, "yaml")
+
+
+def read_file(path: Path, name: str, catalogue: Catalogue, max_bytes: int = MAX_FILE_BYTES) -> list[Outcome]:
+    """Read one requirement file; never raises for a user's mistake."""
+    try:
+        if path.is_dir():
+            return [_error(name, "is-directory", "is a folder, not a file", "name the files, or the folder on its own")]
+        size = path.stat().st_size
+        if size > max_bytes:
+            return [_error(name, "too-large", f"file is {size} bytes, over the limit of {max_bytes}",
+                           "raise it with --max-bytes if the file is genuine")]
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return [_error(name, "not-found", "no such file", "check the path")]
+    except OSError as exc:
+        return [_error(name, "unreadable", f"cannot read: {exc.strerror or exc}", "check the file's permissions")]
+    return parse_bytes(data, name, detect_kind(name), catalogue, max_bytes)
+
+
+def parse_bytes(data: bytes, name: str, kind: str, catalogue: Catalogue, max_bytes: int = MAX_FILE_BYTES) -> list[Outcome]:
+    if len(data) > max_bytes:
+        return [_error(name, "too-large", f"input is over the limit of {max_bytes} bytes", "raise it with --max-bytes")]
+    content = decode(data, name)
+    if isinstance(content, InputError):
+        return [content]
+    return parse_text(content, name, kind, catalogue)
+
+
+def decode(data: bytes, name: str) -> str | InputError:
+    if b"\x00" in data[:8192]:
+        return _error(name, "binary", "looks like a binary file, not text", "give a YAML, JSON or JSON Lines file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return InputError([Problem(Span(name, line, column), "not-utf8", "not UTF-8 text", "save the file as UTF-8")])
+
+
+def parse_text(content: str, name: str, kind: str, catalogue: Catalogue) -> list[Outcome]:
+    if not content.strip():
+        return [_error(name, "empty", "the input is empty", "write a requirement: name: and needs:")]
+    if kind == "jsonl":
+        return list(iter_jsonl(content.splitlines(), name, catalogue))
+    try:
+        if kind == "json":
+            root = parse_json(content, name)
+            docs = list(root.items) if root.is_seq else [root]
+            several = root.is_seq
+        else:
+            docs = parse_yaml(content, name)
+            several = len(docs) > 1
+            if several:
+                docs = [d for d in docs if not (d.is_scalar and d.value is None)] or docs
+                several = len(docs) > 1
+    except InputError as exc:
+        return [exc]
+    if not docs:
+        return [_error(name, "empty", "the input holds no workload", "write a requirement: name: and needs:")]
+    stem = Path(name).stem if name != "-" else "stdin"
+    return [workload_from_node(doc, Source(name, i if several else None, doc.span.line), stem, catalogue)
+            for i, doc in enumerate(docs, start=1)]
+
+
+def iter_jsonl(lines, name: str, catalogue: Catalogue, first_line: int = 1) -> Iterator[Outcome]:
+    """One workload per non-blank line; fast path with the json module, exact spans on error."""
+    stem = Path(name).stem if name != "-" else "stdin"
+    for number, line in enumerate(lines, start=first_line):
+        if not line.strip():
+            continue
+        yield parse_jsonl_line(line, number, name, stem, catalogue)
+
+
+def parse_jsonl_line(line: str, number: int, name: str, stem: str, catalogue: Catalogue) -> Outcome:
+    source = Source(name, number, number)
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return InputError([Problem(Span(name, number, exc.colno), "json-syntax", f"not valid JSON: {exc.msg}",
+                                   "each line must be one JSON object")])
+    except RecursionError:
+        return _error(name, "too-deep", "nesting too deep", "a requirement is a small mapping", number)
+    if isinstance(data, dict) and _plain_needs(data):
+        fast = _fast_workload(data, source, f"{stem}-{number}", catalogue)
+        if fast is not None:
+            return fast
+    return workload_from_node(from_python(data, Span(name, number, 1)), source, f"{stem}-{number}", catalogue)
+
+
+def _plain_needs(data: dict) -> bool:
+    return set(data) <= set(REQUIREMENT_KEYS) and isinstance(data.get("needs", {}), dict)
+
+
+def _fast_workload(data: dict, source: Source, default_name: str, catalogue: Catalogue) -> Workload | None:
+    """The common, valid case without building a tree; None sends the line to the checked path."""
+    needs = data.get("needs", {})
+    name = data.get("name", default_name)
+    description = data.get("description", "")
+    if not isinstance(name, str) or not name.strip() or not isinstance(description, str):
+        return None
+    out = []
+    for criterion in catalogue.criteria:
+        value = needs.get(criterion.id)
+        if value is None:
+            continue
+        if criterion.many:
+            if not isinstance(value, list) or not value or len(set(value)) != len(value) \
+                    or not all(isinstance(v, str) and v in criterion.value_ids for v in value):
+                return None
+            out.append((criterion.id, tuple(v for v in criterion.value_ids if v in value)))
+        else:
+            if not isinstance(value, str) or value not in criterion.value_ids:
+                return None
+            out.append((criterion.id, value))
+    if len(out) != sum(1 for v in needs.values() if v is not None):
+        return None
+    return Workload(name.strip(), tuple(out), source, description.strip())
+
+
+def workload_from_node(node: Node, source: Source, default_name: str, catalogue: Catalogue) -> Outcome:
+    """Check one requirement document against the catalogue."""
+    problems = Collector()
+    if not node.is_map:
+        what = "empty" if node.is_scalar and node.value is None else node.describe()
+        problems.add(node.span, "wrong-type", f"a requirement must be a mapping with name: and needs:, got {what}",
+                     "see examples/ for the format")
+        return InputError(problems.problems)
+    _hint_other_tool(node, problems)
+    if problems:
+        return InputError(problems.problems)
+    f = fields(node, "a requirement", (), REQUIREMENT_KEYS, problems) or {}
+    name = text(f.get("name"), "'name'", problems) if "name" in f else default_name
+    description = text(f.get("description"), "'description'", problems, required=False) or ""
+    needs = check_needs(f["needs"], catalogue, problems) if "needs" in f else ()
+    if problems:
+        return InputError(problems.problems)
+    return Workload(name or default_name, needs, source, description)
+
+
+def _hint_other_tool(node: Node, problems: Collector) -> None:
+    keys = [k for k, _, _ in node.entries()]
+    if any(k in REQUIREMENT_KEYS for k in keys):
+        return
+    for key in keys:
+        if key in _OTHER_TOOLS:
+            problems.add(node.span, "not-a-requirement", f"this looks like {_OTHER_TOOLS[key]} (it has '{key}:'), not a requirement file",
+                         "a requirement file has name: and needs:; see examples/")
+            return
+
+
+def check_needs(node: Node, catalogue: Catalogue, problems: Collector) -> tuple[tuple[str, NeedValue], ...]:
+    if node.is_scalar and node.value is None:
+        return ()
+    if not node.is_map:
+        problems.add(node.span, "wrong-type", f"'needs' must map criteria to values, got {node.describe()}",
+                     "write e.g. needs: {latency: critical}")
+        return ()
+    found: dict[str, NeedValue] = {}
+    for key, key_node, value in node.entries():
+        criterion = catalogue.get(key)
+        if criterion is None:
+            problems.add(key_node.span, "unknown-criterion", f"unknown criterion '{key}'",
+                         did_you_mean(key, catalogue.ids) or one_of(catalogue.ids))
+            continue
+        checked = _check_value(criterion, value, problems)
+        if checked is not None:
+            found[key] = checked
+    return tuple((c.id, found[c.id]) for c in catalogue.criteria if c.id in found)
+
+
+def _check_value(criterion: Criterion, node: Node, problems: Collector) -> NeedValue | None:
+    if node.is_scalar and node.value is None:
+        return None  # explicitly unanswered
+    if criterion.many:
+        items = node.items if node.is_seq else (node,)
+        if node.is_map or not items:
+            problems.add(node.span, "wrong-type", f"'{criterion.id}' takes a list of values, got {node.describe()}",
+                         f"leave it out for no preference; {one_of(criterion.value_ids)}")
+            return None
+        values = [_one_value(criterion, item, problems) for item in items]
+        if any(v is None for v in values):
+            return None
+        if len(set(values)) != len(values):
+            problems.add(node.span, "duplicate-value", f"'{criterion.id}' lists a value twice", "list each value once")
+            return None
+        return tuple(v for v in criterion.value_ids if v in values)
+    if not node.is_scalar:
+        problems.add(node.span, "wrong-type", f"'{criterion.id}' takes one value, got {node.describe()}",
+                     f"{one_of(criterion.value_ids)}")
+        return None
+    return _one_value(criterion, node, problems)
+
+
+def _one_value(criterion: Criterion, node: Node, problems: Collector) -> str | None:
+    allowed = criterion.value_ids
+    value = node.value
+    yes_no = "yes" in allowed and "no" in allowed
+    if yes_no and isinstance(value, bool):
+        return "yes" if value else "no"
+    if yes_no and isinstance(value, str) and value.lower() in _YES_NO and _YES_NO[value.lower()] in allowed:
+        return _YES_NO[value.lower()]
+    word = scalar_text(node) if node.is_scalar else None
+    if word is None:
+        hint = f"{one_of(allowed)}; quote the value if it is meant as text"
+        if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+            hint = f"{one_of(allowed)}"
+        problems.add(node.span, "wrong-type", f"'{criterion.id}' takes a value name, got {_short(node)}", hint)
+        return None
+    if word not in allowed:
+        problems.add(node.span, "unknown-value", f"'{_clip(word)}' is not a value of '{criterion.id}'",
+                     did_you_mean(word, allowed) or one_of(allowed))
+        return None
+    return word
+
+
+def _short(node: Node) -> str:
+    return _clip(node.describe())
+
+
+def _clip(text_: str, limit: int = 60) -> str:
+    return text_ if len(text_) <= limit else text_[: limit - 3] + "..."
+
+
+def _error(name: str, code: str, message: str, hint: str = "", line: int = 0) -> InputError:
+    return InputError([Problem(Span(name, line, 1 if line else 0), code, message, hint)])
+
+
+def workload_from_mapping(needs: Mapping[str, object], catalogue: Catalogue, name: str = "workload") -> Workload:
+    """For the Python API: check a plain mapping of needs; raise InputError when it is wrong."""
+    span = Span("<needs>", 0, 0)
+    problems = Collector()
+    checked = check_needs(from_python(dict(needs), span), catalogue, problems)
+    if problems:
+        raise InputError(problems.problems)
+    return Workload(name, checked, Source("<api>"))

@@ -1,0 +1,98 @@
+"""Score, rank and explain: from the rules that fired to a justified result (data, not text)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Rule, RuleSet
+from .requirements import Source, Workload
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One rule's say about one option: points for or against, or an exclusion (points None)."""
+
+    rule: str
+    option: str
+    points: int | None
+    because: str
+    source: str
+    file: str
+    line: int
+
+    @property
+    def excludes(self) -> bool:
+        return self.points is None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "option": self.option, "points": self.points, "because": self.because,
+                "source": self.source, "file": self.file, "line": self.line}
+
+
+@dataclass(frozen=True)
+class Placement:
+    option: str
+    label: str
+    score: int
+    excluded: bool
+    rank: int
+
+
+@dataclass(frozen=True)
+class Result:
+    name: str
+    source: Source
+    needs: tuple[tuple[str, Any], ...]
+    recommendation: str | None
+    ranking: tuple[Placement, ...]
+    reasons: tuple[Reason, ...]  # points reasons, strongest first
+    exclusions: tuple[Reason, ...]
+    margin: int | None
+    tied: tuple[str, ...]  # options sharing the top score with the winner (empty when no tie)
+    conflicts: tuple[str, ...] = ()  # when every option is excluded: the rules responsible
+    description: str = ""
+    fired: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def scores(self) -> dict[str, int]:
+        return {p.option: p.score for p in self.ranking}
+
+    def excluded(self) -> dict[str, tuple[Reason, ...]]:
+        out: dict[str, tuple[Reason, ...]] = {}
+        for reason in self.exclusions:
+            out[reason.option] = out.get(reason.option, ()) + (reason,)
+        return out
+
+    def reasons_for(self, option: str) -> tuple[Reason, ...]:
+        return tuple(r for r in self.reasons if r.option == option)
+
+    def placement(self, option: str) -> Placement:
+        return next(p for p in self.ranking if p.option == option)
+
+
+def build_result(ruleset: RuleSet, workload: Workload, fired: frozenset[str]) -> Result:
+    """Turn the set of fired rules into a ranked, explained result."""
+    rules = [r for r in ruleset.rules if r.id in fired]
+    reasons = tuple(sorted((_reason(ruleset, r, o, p) for r in rules for o, p in r.points), key=_strength))
+    exclusions = tuple(_reason(ruleset, r, o, None) for r in rules for o in r.exclude)
+    excluded = {r.option for r in exclusions}
+    scores = {o: sum(r.points or 0 for r in reasons if r.option == o) for o in ruleset.option_ids}
+    order = {o: i for i, o in enumerate(ruleset.tie_break)}
+    ranked = sorted(ruleset.option_ids, key=lambda o: (o in excluded, -scores[o], order[o]))
+    ranking = tuple(Placement(o, ruleset.option(o).label, scores[o], o in excluded, i + 1) for i, o in enumerate(ranked))
+    eligible = [p for p in ranking if not p.excluded]
+    winner = eligible[0].option if eligible else None
+    margin = eligible[0].score - eligible[1].score if len(eligible) > 1 else None
+    tied = tuple(p.option for p in eligible if p.score == eligible[0].score) if margin == 0 else ()
+    conflicts = tuple(dict.fromkeys(r.rule for r in exclusions)) if not eligible else ()
+    return Result(name=workload.name, source=workload.source, needs=workload.needs, recommendation=winner,
+                  ranking=ranking, reasons=reasons, exclusions=exclusions, margin=margin, tied=tied,
+                  conflicts=conflicts, description=workload.description, fired=frozenset(fired))
+
+
+def _reason(ruleset: RuleSet, rule: Rule, option: str, points: int | None) -> Reason:
+    return Reason(rule.id, option, points, rule.because, ruleset.cite(rule.source), rule.file, rule.line)
+
+
+def _strength(reason: Reason) -> tuple[int, str, str]:
+    return (-abs(reason.points or 0), reason.rule, reason.option)

@@ -1,0 +1,378 @@
+"""Load a rule set folder: catalogue, options, reference page and rule files, all checked.
+
+Every problem in every file is collected and raised at once as a :class:`RuleError`, sorted by
+file and line.
+"""
+from __future__ import annotations
+
+import re
+from importlib import resources
+from pathlib import Path
+
+from .conditions import parse_condition
+from .errors import Collector, Problem, RuleError, Span, did_you_mean, one_of
+from .fields import fields, text, text_list
+from .model import (OPTION_IDS, Advice, Catalogue, Condition, Criterion, Option, Property, Rule, RuleSet,
+                    Value)
+from .tree import Node
+from .yamlio import Limits, parse_yaml
+
+CATALOGUE_FILE = "criteria.yaml"
+OPTIONS_FILE = "options.yaml"
+REFERENCE_FILE = "deployment-options.md"
+TEST_SUFFIX = ".test.yaml"
+POINTS_RANGE = (-5, 5)
+MAX_RULE_FILE_BYTES = 1_000_000
+_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_VALUE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_ANCHOR = re.compile(r'<a\s+id="([^"]+)"\s*>\s*</a>\s*\n+\s*#+\s*(.+)')
+_RULE_LIMITS = Limits(max_depth=64, max_nodes=200_000, allow_aliases=True)
+
+
+def shipped_rules_dir() -> Path:
+    """The rule set installed with the package."""
+    return Path(str(resources.files("deploy_advisor.rules")))
+
+
+def load_ruleset(directory: str | Path | None = None) -> RuleSet:
+    """Load and validate the rule set in ``directory`` (default: the shipped one)."""
+    root = Path(directory) if directory is not None else shipped_rules_dir()
+    problems = Collector()
+    if not root.is_dir():
+        raise RuleError([Problem(Span(str(root)), "no-rules-dir", "not a rule set folder",
+                                 f"give a folder holding {CATALOGUE_FILE}, {OPTIONS_FILE} and rule files")])
+    label = _labeller(root, directory is None)
+    catalogue = _load_catalogue(root / CATALOGUE_FILE, label, problems)
+    options, tie_break = _load_options(root / OPTIONS_FILE, label, problems)
+    anchors = _load_anchors(root / REFERENCE_FILE, label, problems)
+    rules: list[Rule] = []
+    if catalogue is not None:
+        for path in rule_files(root):
+            rules.extend(_load_rule_file(path, label(path), catalogue, set(anchors), problems))
+        _check_unique_ids(rules, problems)
+        _check_option_sources(options, label(root / OPTIONS_FILE), set(anchors), problems)
+    if problems or catalogue is None:
+        raise RuleError(problems.problems or [Problem(Span(str(root)), "no-catalogue", "no catalogue")])
+    return RuleSet(catalogue=catalogue, options=options, tie_break=tie_break, rules=tuple(rules),
+                   anchors=frozenset(anchors), reference=REFERENCE_FILE, root=str(root), anchor_titles=anchors)
+
+
+def rule_files(root: Path) -> list[Path]:
+    names = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    return [p for p in names if p.name not in (CATALOGUE_FILE, OPTIONS_FILE) and not p.name.endswith(TEST_SUFFIX)]
+
+
+def _labeller(root: Path, shipped: bool):
+    """How files are named in messages: relative to the rule folder, prefixed 'rules/' when shipped."""
+    prefix = "rules" if shipped else str(root)
+
+    def label(path: Path) -> str:
+        return f"{prefix}/{path.relative_to(root).as_posix()}" if prefix != "." else path.relative_to(root).as_posix()
+
+    return label
+
+
+def read_text(path: Path, name: str, problems: Collector, limit: int = MAX_RULE_FILE_BYTES) -> str | None:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        problems.add(Span(name), "missing-file", "file not found", "every rule set needs this file")
+        return None
+    except OSError as exc:
+        problems.add(Span(name), "unreadable", f"cannot read the file: {exc.strerror}")
+        return None
+    if len(data) > limit:
+        problems.add(Span(name, 1, 1), "too-large", f"larger than {limit} bytes", "split the file")
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        problems.add(Span(name, line, 1), "not-utf8", "not UTF-8 text", "save the file as UTF-8")
+        return None
+
+
+def _one_document(path: Path, name: str, problems: Collector) -> Node | None:
+    content = read_text(path, name, problems)
+    if content is None:
+        return None
+    try:
+        docs = parse_yaml(content, name, _RULE_LIMITS, RuleError)
+    except RuleError as exc:
+        problems.problems.extend(exc.problems)
+        return None
+    if len(docs) != 1 or docs[0].is_scalar:
+        problems.add(Span(name, 1, 1), "wrong-type", "expected one YAML document holding a mapping")
+        return None
+    return docs[0]
+
+
+# --- catalogue -------------------------------------------------------------------------------
+
+
+def _load_catalogue(path: Path, label, problems: Collector) -> Catalogue | None:
+    name = label(path)
+    doc = _one_document(path, name, problems)
+    if doc is None:
+        return None
+    top = fields(doc, "the catalogue", ("criteria",), (), problems)
+    if not top or "criteria" not in top or not top["criteria"].is_seq:
+        if top and "criteria" in top:
+            problems.add(top["criteria"].span, "wrong-type", "'criteria' must be a list")
+        return None
+    parsed = [(_criterion(node, problems), node) for node in top["criteria"].items]
+    criteria = [c for c, _ in parsed if c is not None]
+    seen: dict[str, Criterion] = {}
+    for criterion in criteria:
+        if criterion.id in seen or criterion.id in ("all", "any", "not"):
+            problems.add(criterion.span, "duplicate-id", f"criterion '{criterion.id}' is defined twice or reserved")
+        seen[criterion.id] = criterion
+    catalogue = Catalogue(tuple(criteria))
+    with_when = []
+    for criterion, node in parsed:
+        if criterion is None:
+            continue
+        when_node = node.get("when")
+        when = parse_condition(when_node, catalogue, problems) if when_node is not None else None
+        with_when.append(Criterion(**{**criterion.__dict__, "when": when}))
+    return Catalogue(tuple(with_when))
+
+
+def _criterion(node: Node, problems: Collector) -> Criterion | None:
+    f = fields(node, "a criterion", ("id", "takes", "question", "values"), ("help", "default", "when"), problems)
+    if f is None:
+        return None
+    cid = text(f.get("id"), "a criterion id", problems)
+    takes = text(f.get("takes"), "'takes'", problems)
+    if takes not in (None, "one", "many"):
+        problems.add(f["takes"].span, "wrong-value", f"'takes' must be one or many, got '{takes}'")
+        return None
+    question = text(f.get("question"), "a question", problems)
+    values = _values(f.get("values"), problems)
+    if not (cid and takes and question and values):
+        return None
+    if not _VALUE_ID.match(cid):
+        problems.add(f["id"].span, "bad-id", f"criterion id '{cid}' must be lower_snake_case")
+    default = _default(f.get("default"), takes, tuple(v.id for v in values), problems)
+    return Criterion(id=cid, takes=takes, question=question, help=text(f.get("help"), "help", problems) or "",
+                     values=values, default=default, span=node.span)
+
+
+def _values(node: Node | None, problems: Collector) -> tuple[Value, ...] | None:
+    if node is None:
+        return None
+    if not node.is_seq or not node.items:
+        problems.add(node.span, "wrong-type", "'values' must be a non-empty list")
+        return None
+    out: list[Value] = []
+    for item in node.items:
+        f = fields(item, "a value", ("id", "label"), ("help",), problems)
+        if f is None:
+            continue
+        vid = text(f.get("id"), "a value id", problems)
+        label = text(f.get("label"), "a label", problems)
+        if vid and label:
+            if not _VALUE_ID.match(vid):
+                problems.add(f["id"].span, "bad-id", f"value id '{vid}' must be lower_snake_case")
+            if any(v.id == vid for v in out):
+                problems.add(f["id"].span, "duplicate-id", f"value '{vid}' is listed twice")
+            out.append(Value(vid, label, text(f.get("help"), "help", problems) or ""))
+    return tuple(out)
+
+
+def _default(node: Node | None, takes: str, allowed: tuple[str, ...], problems: Collector):
+    if node is None:
+        return None
+    values = text_list(node, "a default", problems) or ()
+    for value in values:
+        if value not in allowed:
+            problems.add(node.span, "unknown-value", f"default '{value}' is not a value", did_you_mean(value, allowed) or one_of(allowed))
+            return None
+    if takes == "one":
+        if len(values) != 1:
+            problems.add(node.span, "wrong-type", "a one-value criterion takes one default")
+            return None
+        return values[0]
+    return tuple(values)
+
+
+# --- options ---------------------------------------------------------------------------------
+
+
+def _load_options(path: Path, label, problems: Collector) -> tuple[tuple[Option, ...], tuple[str, ...]]:
+    name = label(path)
+    doc = _one_document(path, name, problems)
+    if doc is None:
+        return (), OPTION_IDS
+    top = fields(doc, "the options file", ("options", "tie_break"), (), problems) or {}
+    options = []
+    for node in (top["options"].items if "options" in top and top["options"].is_seq else ()):
+        option = _option(node, problems)
+        if option:
+            options.append(option)
+    ids = [o.id for o in options]
+    if sorted(ids) != sorted(OPTION_IDS):
+        problems.add(doc.span, "wrong-options", f"the options must be exactly {', '.join(OPTION_IDS)}",
+                     f"found {', '.join(ids) or 'none'}")
+    tie = text_list(top.get("tie_break"), "tie_break", problems) or ()
+    if sorted(tie) != sorted(OPTION_IDS) and "tie_break" in top:
+        problems.add(top["tie_break"].span, "wrong-options", "tie_break must list every option once")
+    return tuple(options), tuple(tie) if sorted(tie) == sorted(OPTION_IDS) else OPTION_IDS
+
+
+def _option(node: Node, problems: Collector) -> Option | None:
+    f = fields(node, "an option", ("id", "label", "summary"), ("properties",), problems)
+    if f is None:
+        return None
+    oid = text(f.get("id"), "an option id", problems)
+    if oid and oid not in OPTION_IDS:
+        problems.add(f["id"].span, "unknown-option", f"unknown option '{oid}'", did_you_mean(oid, OPTION_IDS) or one_of(OPTION_IDS))
+        return None
+    props = []
+    pnode = f.get("properties")
+    if pnode is not None and pnode.is_map:
+        for pname, _, pval in pnode.entries():
+            pf = fields(pval, f"property '{pname}'", ("value", "source"), (), problems) or {}
+            value = text(pf.get("value"), "a property value", problems)
+            source = text(pf.get("source"), "a source", problems)
+            if value and source:
+                props.append(Property(pname, value, source))
+    label = text(f.get("label"), "a label", problems)
+    summary = text(f.get("summary"), "a summary", problems)
+    if not (oid and label and summary):
+        return None
+    return Option(oid, label, summary, tuple(props))
+
+
+def _check_option_sources(options, name: str, anchors: set[str], problems: Collector) -> None:
+    for option in options:
+        for prop in option.properties:
+            if prop.source not in anchors:
+                problems.add(Span(name), "unknown-source", f"property {option.id}.{prop.name} cites '{prop.source}', which is not an anchor",
+                             did_you_mean(prop.source, anchors) or f"add <a id=\"{prop.source}\"></a> to {REFERENCE_FILE}")
+
+
+# --- reference page --------------------------------------------------------------------------
+
+
+def _load_anchors(path: Path, label, problems: Collector) -> dict[str, str]:
+    content = read_text(path, label(path), problems)
+    if content is None:
+        return {}
+    anchors: dict[str, str] = {}
+    for match in _ANCHOR.finditer(content):
+        anchor, title = match.group(1), match.group(2).strip()
+        if anchor in anchors:
+            line = content[: match.start()].count("\n") + 1
+            problems.add(Span(label(path), line, 1), "duplicate-anchor", f"anchor '{anchor}' is defined twice")
+        anchors[anchor] = title
+    return anchors
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+def _load_rule_file(path: Path, name: str, catalogue: Catalogue, anchors: set[str], problems: Collector) -> list[Rule]:
+    doc = _one_document(path, name, problems)
+    if doc is None:
+        return []
+    top = fields(doc, "a rule file", ("rules",), ("concern",), problems)
+    if not top or "rules" not in top:
+        return []
+    if not top["rules"].is_seq:
+        problems.add(top["rules"].span, "wrong-type", f"'rules' must be a list, got {top['rules'].describe()}")
+        return []
+    concern = text(top.get("concern"), "concern", problems, required=False) or path.stem
+    rules = [_rule(node, name, concern, catalogue, anchors, problems) for node in top["rules"].items]
+    return [r for r in rules if r is not None]
+
+
+def _rule(node: Node, name: str, concern: str, catalogue: Catalogue, anchors: set[str], problems: Collector) -> Rule | None:
+    f = fields(node, "a rule", ("id", "when", "because", "source"), ("points", "exclude", "advice"), problems)
+    if f is None:
+        return None
+    before = len(problems.problems)
+    rid = text(f.get("id"), "a rule id", problems)
+    if rid and not _ID.match(rid):
+        problems.add(f["id"].span, "bad-id", f"rule id '{rid}' must be kebab-case", "use lower-case words joined by '-'")
+    when = parse_condition(f["when"], catalogue, problems) if "when" in f else None
+    points = _points(f.get("points"), problems)
+    exclude = _exclude(f.get("exclude"), problems)
+    if ("points" in f) == ("exclude" in f):
+        problems.add(node.span, "bad-effect", "a rule needs exactly one of 'points' or 'exclude'",
+                     "split it into two rules, one per effect")
+    because = text(f.get("because"), "'because'", problems)
+    source = text(f.get("source"), "'source'", problems)
+    if source is not None and source not in anchors:
+        problems.add(f["source"].span, "unknown-source", f"source '{source}' is not an anchor of {REFERENCE_FILE}",
+                     did_you_mean(source, anchors) or f"add <a id=\"{source}\"></a> to {REFERENCE_FILE} or cite an existing anchor")
+    advice = _advice(f.get("advice"), problems)
+    if len(problems.problems) > before or not (rid and when and because and source):
+        return None
+    return Rule(id=rid, when=when, points=points or (), exclude=exclude or (), because=because, source=source,
+                file=name, line=node.span.line, concern=concern, advice=advice)
+
+
+def _points(node: Node | None, problems: Collector) -> tuple[tuple[str, int], ...] | None:
+    if node is None:
+        return None
+    if not node.is_map or not node.pairs:
+        problems.add(node.span, "wrong-type", f"'points' must map options to whole numbers, got {node.describe()}",
+                     "write e.g. {container: 2, vm: -1}")
+        return None
+    found: dict[str, int] = {}
+    low, high = POINTS_RANGE
+    for key, key_node, value in node.entries():
+        if key not in OPTION_IDS:
+            problems.add(key_node.span, "unknown-option", f"unknown option '{key}'", did_you_mean(key, OPTION_IDS) or one_of(OPTION_IDS))
+            continue
+        if not isinstance(value.value, int) or isinstance(value.value, bool) or not value.is_scalar:
+            problems.add(value.span, "wrong-type", f"points must be a whole number, got {value.describe()}")
+            continue
+        if not (low <= value.value <= high) or value.value == 0:
+            problems.add(value.span, "points-range", f"{value.value} points is outside {low}..{high} (0 excluded)",
+                         "use -5..5; leave an option out instead of giving it 0")
+            continue
+        found[key] = value.value
+    return tuple((o, found[o]) for o in OPTION_IDS if o in found)
+
+
+def _exclude(node: Node | None, problems: Collector) -> tuple[str, ...] | None:
+    if node is None:
+        return None
+    names = text_list(node, "an option", problems)
+    if names is None:
+        return None
+    for name in names:
+        if name not in OPTION_IDS:
+            problems.add(node.span, "unknown-option", f"unknown option '{name}'", did_you_mean(name, OPTION_IDS) or one_of(OPTION_IDS))
+            return None
+    if not names:
+        problems.add(node.span, "wrong-type", "'exclude' needs at least one option")
+        return None
+    return tuple(o for o in OPTION_IDS if o in names)
+
+
+def _advice(node: Node | None, problems: Collector) -> Advice | None:
+    if node is None:
+        return None
+    f = fields(node, "advice", ("option", "text"), (), problems)
+    if not f:
+        return None
+    option = text(f.get("option"), "an option", problems)
+    body = text(f.get("text"), "advice text", problems)
+    if option and option not in OPTION_IDS:
+        problems.add(f["option"].span, "unknown-option", f"unknown option '{option}'", did_you_mean(option, OPTION_IDS) or one_of(OPTION_IDS))
+        return None
+    return Advice(option, body) if option and body else None
+
+
+def _check_unique_ids(rules: list[Rule], problems: Collector) -> None:
+    seen: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.id in seen:
+            first = seen[rule.id]
+            problems.add(rule.span, "duplicate-rule-id", f"rule id '{rule.id}' is already used at {first.file}:{first.line}",
+                         "give each rule its own id")
+        else:
+            seen[rule.id] = rule

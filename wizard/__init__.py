@@ -1,0 +1,1 @@
+"""The interactive wizard: questions from the criteria catalogue, asked with questionary."""
