@@ -21,12 +21,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from .commands import COMMANDS
+    from . import commands
 
-    for name, (help_text, add_arguments, _run) in COMMANDS.items():
-        command = sub.add_parser(name, help=help_text, description=help_text, epilog=exitcodes.EPILOG,
+    for name, module in commands.load().items():
+        command = sub.add_parser(name, help=module.HELP, description=module.HELP, epilog=exitcodes.EPILOG,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-        add_arguments(command)
+        module.add_arguments(command)
     return parser
 
 
@@ -37,11 +37,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return exitcodes.USAGE
-    from .commands import COMMANDS
+    from . import commands
 
     previous = _on_sigterm()
     try:
-        return COMMANDS[args.command][2](args)
+        return commands.load()[args.command].run(args)
     except AdvisorError as error:
         for problem in error.problems:
             print(f"deploy-advisor: {problem.format()}", file=sys.stderr)
