@@ -22,3 +22,15 @@ def advisor(ruleset):
     from deploy_advisor.engine.api import Advisor
 
     return Advisor(ruleset)
+
+
+def make_ruleset_dir(tmp_path: Path, rule_text: str, name: str = "mini.yaml") -> Path:
+    """A rule set folder with the shipped catalogue, options and reference page, and one rule file."""
+    import shutil
+
+    folder = tmp_path / "rules"
+    folder.mkdir()
+    for shipped in ("criteria.yaml", "options.yaml", "deployment-options.md"):
+        shutil.copy(RULES / shipped, folder / shipped)
+    (folder / name).write_text(rule_text, encoding="utf-8")
+    return folder
