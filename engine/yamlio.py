@@ -108,6 +108,24 @@ def dump_yaml(data: object) -> str:
     return yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True, default_flow_style=False, width=100)
 
 
+class _FlowListDumper(_Dumper):
+    """Writes a list of plain values on one line, as people write them in requirement files."""
+
+
+def _represent_list(dumper: Any, data: list) -> Any:
+    flow = all(not isinstance(item, (list, dict)) for item in data)
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=flow)
+
+
+_FlowListDumper.add_representer(list, _represent_list)
+
+
+def dump_yaml_flow_lists(data: object) -> str:
+    """Like :func:`dump_yaml`, but lists of plain values in flow style (`os_families: [linux]`)."""
+    return yaml.dump(data, Dumper=_FlowListDumper, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                     width=100)
+
+
 def dump_yaml_documents(documents: Iterable[object]) -> str:
     return yaml.dump_all(list(documents), Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                          default_flow_style=False, explicit_start=True, width=100)

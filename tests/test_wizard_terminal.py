@@ -1,0 +1,98 @@
+"""The wizard in a real pseudo-terminal, answered like a person would, keys and all."""
+from __future__ import annotations
+
+import io
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from deploy_advisor.main import main
+
+pexpect = pytest.importorskip("pexpect")
+
+TIMEOUT = 60  # generous: two slow cores, and the rule set is compiled at start
+UP, DOWN, LEFT = "\x1b[A", "\x1b[B", "\x1b[D"
+ENTER, SPACE, CTRL_C = "\r", " ", "\x03"
+_CODES = r"(?:\x1b\[[0-9;?]*[A-Za-z])*"
+
+
+def spawn(*argv: str, cwd: Path) -> "pexpect.spawn":
+    env = {**os.environ, "TERM": "xterm-256color", "PYTHONUNBUFFERED": "1",
+           # pexpect is a terminal that never answers cursor-position requests; say so up front
+           "PROMPT_TOOLKIT_NO_CPR": "1"}
+    child = pexpect.spawn(sys.executable, ["-m", "deploy_advisor", "wizard", *argv], cwd=str(cwd), env=env,
+                          encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 110))
+    child.logfile_read = io.StringIO()  # the whole screen output, for the checks at the end
+    return child
+
+
+def screen(child: "pexpect.spawn") -> str:
+    return child.logfile_read.getvalue().replace("\r\n", "\n")
+
+
+def see(child: "pexpect.spawn", text: str) -> None:
+    """Wait until ``text`` is on the screen; colour and cursor codes may sit between its letters."""
+    child.expect(_CODES.join(re.escape(letter) for letter in text))
+
+
+def question(child: "pexpect.spawn", number: int, text: str = "") -> None:
+    see(child, f"[{number}/15] {text}")
+
+
+def test_a_person_answers_goes_back_and_gets_the_recommendation_and_the_file(tmp_path, capsys):
+    child = spawn("--save", "shop.yaml", cwd=tmp_path)
+    see(child, "Up to 15 questions about the workload.")
+    question(child, 1, "What kind of workload is it?")
+    see(child, "Microservices")
+    child.send(DOWN + ENTER)  # Web application
+    see(child, "What kind of workload is it? Web application")
+    question(child, 2, "How sensitive is the workload to latency?")
+    child.send(UP + ENTER)  # up from the first value wraps to "I don't know / no preference"
+    see(child, "How sensitive is the workload to latency? no preference")
+    question(child, 3)
+    child.send(ENTER)
+    question(child, 4, "Which operating system families must run?")
+    child.send(ENTER)  # nothing ticked
+    see(child, "Tick at least one answer")
+    child.send(SPACE + ENTER)
+    see(child, "Which operating system families must run? Linux")
+    question(child, 5)
+    child.send(LEFT)  # back: Linux is still ticked; tick Windows too
+    question(child, 4, "Which operating system families must run?")
+    child.send(DOWN + SPACE + ENTER)
+    see(child, "Which operating system families must run? Linux, Windows")
+    for number in range(5, 16):
+        question(child, number)
+        child.send(ENTER)
+    see(child, "Sources:")
+    see(child, "Saved to shop.yaml.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+    saved = (tmp_path / "shop.yaml").read_text()
+    assert saved.startswith("# Answers given to `deploy-advisor wizard` on ")
+    assert "Left unanswered (no preference, or not asked): latency." in saved
+    assert "name: shop\nneeds:\n  workload_type: web_app\n  performance: maximum\n" in saved
+    assert "\n  os_families: [linux, windows]\n" in saved
+    assert main(["recommend", str(tmp_path / "shop.yaml")]) == 0
+    again = capsys.readouterr().out
+    assert again.startswith("shop: ") and again in screen(child)  # the same recommendation, word for word
+
+
+def test_ctrl_c_in_a_terminal_cancels_and_keeps_the_answers(tmp_path):
+    child = spawn("--save", "half.yaml", cwd=tmp_path)
+    question(child, 1)
+    child.send(ENTER)
+    question(child, 2)
+    child.send(CTRL_C)
+    see(child, "Cancelled")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert "Traceback" not in screen(child)
+    saved = (tmp_path / "half.yaml").read_text()
+    assert "Cancelled at question 2/15;" in saved and "needs:\n  workload_type: microservices\n" in saved
