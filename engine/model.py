@@ -126,8 +126,16 @@ Needs = Mapping[str, Union[str, tuple[str, ...]]]
 
 @dataclass(frozen=True)
 class Advice:
+    """A qualified placement for ``option`` (containers inside VMs, GPU passthrough to a VM...).
+
+    ``because`` and ``source`` are the advice's own justification and anchor; empty when the rule file
+    leaves them out, in which case the rule's own ``because`` and ``source`` stand behind it.
+    """
+
     option: str
     text: str
+    because: str = ""
+    source: str = ""
 
 
 @dataclass(frozen=True)

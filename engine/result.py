@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import Rule, RuleSet
 from .requirements import Source, Workload
+
+if TYPE_CHECKING:
+    from .insight import Insight
 
 
 @dataclass(frozen=True)
@@ -26,6 +29,23 @@ class Reason:
 
     def as_dict(self) -> dict[str, Any]:
         return {"rule": self.rule, "option": self.option, "points": self.points, "because": self.because,
+                "source": self.source, "file": self.file, "line": self.line}
+
+
+@dataclass(frozen=True)
+class AdviceNote:
+    """A qualified placement for an option that wins or ranks second, from a rule that fired."""
+
+    rule: str
+    option: str
+    text: str
+    because: str
+    source: str
+    file: str
+    line: int
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "option": self.option, "text": self.text, "because": self.because,
                 "source": self.source, "file": self.file, "line": self.line}
 
 
@@ -52,6 +72,8 @@ class Result:
     conflicts: tuple[str, ...] = ()  # when every option is excluded: the rules responsible
     description: str = ""
     fired: frozenset[str] = field(default_factory=frozenset)
+    advice: tuple[AdviceNote, ...] = ()  # for the winner first, then for the runner-up
+    insight: "Insight | None" = None  # only when asked for (see insight.Explainer): it costs a search
 
     @property
     def scores(self) -> dict[str, int]:
@@ -85,9 +107,19 @@ def build_result(ruleset: RuleSet, workload: Workload, fired: frozenset[str]) ->
     margin = eligible[0].score - eligible[1].score if len(eligible) > 1 else None
     tied = tuple(p.option for p in eligible if p.score == eligible[0].score) if margin == 0 else ()
     conflicts = tuple(dict.fromkeys(r.rule for r in exclusions)) if not eligible else ()
+    advice = _advice(ruleset, rules, [p.option for p in eligible[:2]])
     return Result(name=workload.name, source=workload.source, needs=workload.needs, recommendation=winner,
                   ranking=ranking, reasons=reasons, exclusions=exclusions, margin=margin, tied=tied,
-                  conflicts=conflicts, description=workload.description, fired=frozenset(fired))
+                  conflicts=conflicts, description=workload.description, fired=frozenset(fired), advice=advice)
+
+
+def _advice(ruleset: RuleSet, fired: list[Rule], top_two: list[str]) -> tuple[AdviceNote, ...]:
+    """The advice of fired rules for the first two eligible options; advice left without its own
+    because or source rests on its rule's."""
+    notes = [AdviceNote(r.id, r.advice.option, r.advice.text, r.advice.because or r.because,
+                        ruleset.cite(r.advice.source or r.source), r.file, r.line)
+             for r in fired if r.advice is not None and r.advice.option in top_two]
+    return tuple(sorted(notes, key=lambda n: (top_two.index(n.option), n.rule)))
 
 
 def _reason(ruleset: RuleSet, rule: Rule, option: str, points: int | None) -> Reason:

@@ -36,11 +36,23 @@ def shipped_rules_dir() -> Path:
 
 def load_ruleset(directory: str | Path | None = None) -> RuleSet:
     """Load and validate the rule set in ``directory`` (default: the shipped one)."""
+    ruleset, problems = load_ruleset_partially(directory)
+    if problems or ruleset is None:
+        raise RuleError(problems)
+    return ruleset
+
+
+def load_ruleset_partially(directory: str | Path | None = None) -> tuple[RuleSet | None, tuple[Problem, ...]]:
+    """Every problem of the rule set in ``directory``, and the rule set made of what did load.
+
+    `deploy-advisor check` uses it to analyse the good rules even when others are broken. The rule
+    set is None when the catalogue itself cannot be read (nothing else can be checked without it).
+    """
     root = Path(directory) if directory is not None else shipped_rules_dir()
     problems = Collector()
     if not root.is_dir():
-        raise RuleError([Problem(Span(str(root)), "no-rules-dir", "not a rule set folder",
-                                 f"give a folder holding {CATALOGUE_FILE}, {OPTIONS_FILE} and rule files")])
+        return None, (Problem(Span(str(root)), "no-rules-dir", "not a rule set folder",
+                              f"give a folder holding {CATALOGUE_FILE}, {OPTIONS_FILE} and rule files"),)
     label = _labeller(root, directory is None)
     catalogue = _load_catalogue(root / CATALOGUE_FILE, label, problems)
     options, tie_break = _load_options(root / OPTIONS_FILE, label, problems)
@@ -51,10 +63,11 @@ def load_ruleset(directory: str | Path | None = None) -> RuleSet:
             rules.extend(_load_rule_file(path, label(path), catalogue, set(anchors), problems))
         _check_unique_ids(rules, problems)
         _check_option_sources(options, label(root / OPTIONS_FILE), set(anchors), problems)
-    if problems or catalogue is None:
-        raise RuleError(problems.problems or [Problem(Span(str(root)), "no-catalogue", "no catalogue")])
-    return RuleSet(catalogue=catalogue, options=options, tie_break=tie_break, rules=tuple(rules),
-                   anchors=frozenset(anchors), reference=REFERENCE_FILE, root=str(root), anchor_titles=anchors)
+    if catalogue is None:
+        return None, tuple(problems.problems or [Problem(Span(str(root)), "no-catalogue", "no catalogue")])
+    ruleset = RuleSet(catalogue=catalogue, options=options, tie_break=tie_break, rules=tuple(rules),
+                      anchors=frozenset(anchors), reference=REFERENCE_FILE, root=str(root), anchor_titles=anchors)
+    return ruleset, tuple(problems.problems)
 
 
 def rule_files(root: Path) -> list[Path]:
@@ -306,7 +319,7 @@ def _rule(node: Node, name: str, concern: str, catalogue: Catalogue, anchors: se
     if source is not None and source not in anchors:
         problems.add(f["source"].span, "unknown-source", f"source '{source}' is not an anchor of {REFERENCE_FILE}",
                      did_you_mean(source, anchors) or f"add <a id=\"{source}\"></a> to {REFERENCE_FILE} or cite an existing anchor")
-    advice = _advice(f.get("advice"), problems)
+    advice = _advice(f.get("advice"), anchors, problems)
     if len(problems.problems) > before or not (rid and when and because and source):
         return None
     return Rule(id=rid, when=when, points=points or (), exclude=exclude or (), because=because, source=source,
@@ -353,18 +366,26 @@ def _exclude(node: Node | None, problems: Collector) -> tuple[str, ...] | None:
     return tuple(o for o in OPTION_IDS if o in names)
 
 
-def _advice(node: Node | None, problems: Collector) -> Advice | None:
+def _advice(node: Node | None, anchors: set[str], problems: Collector) -> Advice | None:
     if node is None:
         return None
-    f = fields(node, "advice", ("option", "text"), (), problems)
+    f = fields(node, "advice", ("option", "text"), ("because", "source"), problems)
     if not f:
         return None
+    before = len(problems.problems)
     option = text(f.get("option"), "an option", problems)
     body = text(f.get("text"), "advice text", problems)
+    because = text(f.get("because"), "the advice's 'because'", problems) or ""
+    source = text(f.get("source"), "the advice's 'source'", problems) or ""
     if option and option not in OPTION_IDS:
         problems.add(f["option"].span, "unknown-option", f"unknown option '{option}'", did_you_mean(option, OPTION_IDS) or one_of(OPTION_IDS))
         return None
-    return Advice(option, body) if option and body else None
+    if source and source not in anchors:
+        problems.add(f["source"].span, "unknown-source", f"advice source '{source}' is not an anchor of {REFERENCE_FILE}",
+                     did_you_mean(source, anchors) or f"add <a id=\"{source}\"></a> to {REFERENCE_FILE} or cite an existing anchor")
+    if len(problems.problems) > before:
+        return None
+    return Advice(option, body, because, source) if option and body else None
 
 
 def _check_unique_ids(rules: list[Rule], problems: Collector) -> None:

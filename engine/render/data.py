@@ -5,6 +5,7 @@ import json
 from typing import Any
 
 from ..errors import InputError
+from ..insight import confidence
 from ..requirements import Source
 from ..result import Result
 
@@ -21,10 +22,22 @@ def result_dict(result: Result) -> dict[str, Any]:
         "scores": result.scores,
         "excluded": excluded,
         "margin": result.margin,
+        "confidence": confidence(result),
         "tied": list(result.tied),
         "conflicts": list(result.conflicts),
         "reasons": [r.as_dict() for r in result.reasons],
         "needs": {k: list(v) if isinstance(v, tuple) else v for k, v in result.needs},
+        "advice": [a.as_dict() for a in result.advice],
+        **_insight(result),
+    }
+
+
+def _insight(result: Result) -> dict[str, Any]:
+    """What would change the answer and the near misses: null unless insight was asked for."""
+    insight = result.insight
+    return {
+        "what_would_change": [c.as_dict() for c in insight.changes] if insight is not None else None,
+        "near_misses": [m.as_dict() for m in insight.near_misses] if insight is not None else None,
     }
 
 

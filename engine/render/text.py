@@ -1,9 +1,11 @@
-"""The human text form: the recommendation and its strongest reasons first, then why not each other
-option, then the sources cited."""
+"""The human text form: the recommendation, how firm it is, and its strongest reasons first, then why
+not each other option, then the sources cited. With insight: what would change it, and near misses."""
 from __future__ import annotations
 
+from ..insight import confidence
 from ..model import RuleSet
-from ..result import Reason, Result
+from ..result import AdviceNote, Reason, Result
+from .sentences import change_sentences, near_miss_sentences
 
 STRONGEST = 5
 
@@ -14,6 +16,16 @@ def render_result(result: Result, ruleset: RuleSet) -> str:
     if result.description:
         lines += [f"  {result.description}", ""]
     lines += _ranking(result)
+    lines += _advice_lines(result, ruleset, cites)
+    lines += _change_lines(result, ruleset)
+    lines += _why_lines(result, ruleset, cites)
+    lines += _near_miss_lines(result, ruleset)
+    lines += ["", "Sources:"] + _source_lines(cites, ruleset)
+    return "\n".join(lines) + "\n"
+
+
+def _why_lines(result: Result, ruleset: RuleSet, cites: dict[str, int]) -> list[str]:
+    lines: list[str] = []
     if result.recommendation:
         lines += ["", f"Why {_label(ruleset, result.recommendation)}:"]
         lines += _reason_lines(result.reasons_for(result.recommendation), cites) or ["  no rule spoke for or against it"]
@@ -24,20 +36,36 @@ def render_result(result: Result, ruleset: RuleSet) -> str:
         if placement.excluded:
             lines += [f"  excluded: {r.because} [{_cite(r, cites)}]" for r in result.excluded()[placement.option]]
         lines += _reason_lines(result.reasons_for(placement.option), cites, against_first=True)
-    lines += ["", "Sources:"]
-    by_number = sorted(cites.items(), key=lambda item: item[1])
-    for source, number in by_number:
-        anchor = source.split("#", 1)[-1]
-        title = ruleset.anchor_titles.get(anchor, "")
+    return lines
+
+
+def _change_lines(result: Result, ruleset: RuleSet) -> list[str]:
+    if result.insight is None:
+        return []
+    sentences = change_sentences(result.insight, ruleset, result.recommendation is not None)
+    return ["", "What would change it:"] + [f"  {s}" for s in sentences]
+
+
+def _near_miss_lines(result: Result, ruleset: RuleSet) -> list[str]:
+    if result.insight is None or not result.insight.near_misses:
+        return []
+    sentences = near_miss_sentences(result.insight, ruleset)
+    return ["", "Near misses (rules that one answer would have fired):"] + [f"  {s}" for s in sentences]
+
+
+def _source_lines(cites: dict[str, int], ruleset: RuleSet) -> list[str]:
+    lines = []
+    for source, number in sorted(cites.items(), key=lambda item: item[1]):
+        title = ruleset.anchor_titles.get(source.split("#", 1)[-1], "")
         lines.append(f"  [{number}] {source}" + (f" ({title})" if title else ""))
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _headline(result: Result, ruleset: RuleSet) -> str:
     if result.recommendation is None:
         return f"{result.name}: no option fits: every option is excluded by conflicting needs ({', '.join(result.conflicts)})"
     winner = result.placement(result.recommendation)
-    head = f"{result.name}: {winner.label} (score {winner.score}"
+    head = f"{result.name}: {winner.label} ({confidence(result)}: score {winner.score}"
     if result.tied:
         others = ", ".join(_label(ruleset, o) for o in result.tied if o != result.recommendation)
         return head + f", tied with {others}; the tie-break order picks {winner.label})"
@@ -56,6 +84,16 @@ def _ranking(result: Result) -> list[str]:
     return out
 
 
+def _advice_lines(result: Result, ruleset: RuleSet, cites: dict[str, int]) -> list[str]:
+    """Qualified placements for the winner and the runner-up, each with its own reason and source."""
+    out: list[str] = []
+    for note in result.advice:
+        role = "recommended" if note.option == result.recommendation else "runner-up"
+        out += [f"  For {_label(ruleset, note.option)} ({role}): {note.text} [{_cite(note, cites)}]",
+                f"    because: {note.because}"]
+    return ["", "Advice:"] + out if out else []
+
+
 def _why_not_title(result: Result, option: str, ruleset: RuleSet) -> str:
     placement = result.placement(option)
     if placement.excluded:
@@ -71,8 +109,12 @@ def _reason_lines(reasons: tuple[Reason, ...], cites: dict[str, int], against_fi
     return [f"  {r.points:+d}  {r.because} [{_cite(r, cites)}]" for r in ordered]
 
 
-def _cite(reason: Reason, cites: dict[str, int]) -> int:
-    return cites.setdefault(reason.source, len(cites) + 1)
+def _cite(reason: Reason | AdviceNote, cites: dict[str, int]) -> int:
+    return _cite_source(reason.source, cites)
+
+
+def _cite_source(source: str, cites: dict[str, int]) -> int:
+    return cites.setdefault(source, len(cites) + 1)
 
 
 def _label(ruleset: RuleSet, option: str) -> str:

@@ -1,0 +1,223 @@
+"""Decision insight: how firm a recommendation is, what would change it, and which rules nearly fired.
+
+* :func:`confidence` labels every result ``clear``, ``close`` or ``tie`` from its margin (cheap, always
+  shown).
+* :class:`Explainer` adds an :class:`Insight` to results on request: the smallest changes to the
+  answers (one criterion, then two) that make another option win, and the near misses.
+
+The search is bounded so that it stays affordable in batches:
+
+* it runs only when asked for (``--explain``), and its answers are cached by answer profile;
+* every change of one criterion, and every change of two criteria that meet in one rule's condition,
+  is re-evaluated through the engine, all results' neighbours in one batch;
+* a change of two criteria that no rule mentions together is not re-run: its scores are exactly the
+  scores of its two single changes added up (a rule's outcome depends only on the criteria it
+  mentions), so it is combined from the engine's answers for them.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+from itertools import combinations
+from operator import add, sub
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
+
+from .conditions import criteria_in
+from .errors import InputError
+from .model import RuleSet
+from .nearmiss import NearMiss, askable, every_answer, near_misses
+from .requirements import NeedValue
+from .result import Result
+
+if TYPE_CHECKING:
+    from .api import Advisor
+
+CLEAR, CLOSE, TIE = "clear", "close", "tie"
+CLOSE_MARGIN = 2  # a lone 1- or 2-point rule (a "leans to", a small penalty) can undo a lead this small
+CACHE_SIZE = 4096
+
+Answers = tuple[tuple[str, NeedValue], ...]  # criterion -> answer, in catalogue order (as Workload.needs)
+Tally = tuple[int, ...]  # each option's score, then how many fired rules exclude it
+
+
+def confidence(result: Result) -> str | None:
+    """``tie`` (margin 0), ``close`` (margin 1..CLOSE_MARGIN) or ``clear``; None without a recommendation.
+
+    Only one eligible option (the others excluded) is ``clear``: no score can change that.
+    """
+    if result.recommendation is None:
+        return None
+    if result.tied:
+        return TIE
+    if result.margin is not None and result.margin <= CLOSE_MARGIN:
+        return CLOSE
+    return CLEAR
+
+
+@dataclass(frozen=True)
+class Change:
+    """Answering ``changes`` (criterion -> new answer) instead would make ``winner`` the recommendation."""
+
+    changes: Answers
+    winner: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"changes": {c: list(v) if isinstance(v, tuple) else v for c, v in self.changes},
+                "winner": self.winner}
+
+
+@dataclass(frozen=True)
+class Insight:
+    changes: tuple[Change, ...]  # one criterion first, then two; each minimal (no part of it suffices)
+    near_misses: tuple[NearMiss, ...]
+
+
+def apply_changes(needs: Answers | Mapping[str, NeedValue], changes: Answers | Mapping[str, NeedValue]) -> dict[str, NeedValue]:
+    """The answers with ``changes`` applied, as the user would edit a requirement file."""
+    return {**dict(needs), **dict(changes)}
+
+
+class Explainer:
+    """Adds insight to results of one :class:`Advisor`, caching it by answer profile."""
+
+    def __init__(self, advisor: "Advisor", cache_size: int = CACHE_SIZE) -> None:
+        self.advisor = advisor
+        self.ruleset: RuleSet = advisor.ruleset
+        self.cache_size = cache_size
+        self._cache: OrderedDict[Answers, Insight] = OrderedDict()
+        self._space = _Space(self.ruleset)
+
+    def explain(self, results: Sequence[Result]) -> list[Result]:
+        """The same results, each with its insight; all new neighbours go through the engine at once."""
+        found = {r.needs: self._cache[r.needs] for r in results if r.needs in self._cache}
+        plans = [_Plan(r, self._space) for r in {r.needs: r for r in results if r.needs not in found}.values()]
+        probes = [needs for plan in plans for needs in plan.probes]
+        fired = iter(self.advisor.evaluator.fired(probes)) if probes else iter(())
+        for plan in plans:
+            found[plan.result.needs] = plan.insight([next(fired) for _ in plan.probes])
+        for needs, insight in found.items():
+            self._remember(needs, insight)
+        return [replace(r, insight=found[r.needs]) for r in results]
+
+    def answers(self, stream: Iterable[Result | InputError]) -> Iterator[Result | InputError]:
+        """A stream of answers (as from ``Advisor.results``) with insight added, batched for speed."""
+        pending: list[Result | InputError] = []
+        for answer in stream:
+            pending.append(answer)
+            if len(pending) >= self.advisor.batch:
+                yield from self._flush(pending)
+                pending = []
+        yield from self._flush(pending)
+
+    def _flush(self, pending: list[Result | InputError]) -> Iterator[Result | InputError]:
+        explained = iter(self.explain([a for a in pending if isinstance(a, Result)]))
+        for answer in pending:
+            yield next(explained) if isinstance(answer, Result) else answer
+
+    def _remember(self, needs: Answers, insight: Insight) -> None:
+        self._cache[needs] = insight
+        self._cache.move_to_end(needs)
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+
+
+class _Space:
+    """What the search needs to know about a rule set, worked out once: every answer to every criterion,
+    the questions that are not always asked, the criteria that meet in some rule, and the scorer."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        catalogue = ruleset.catalogue
+        self.answers = {c.id: every_answer(c) for c in catalogue.criteria}
+        self.gated = {c.id: c for c in catalogue.criteria if c.when is not None}
+        self.position = {(c, a): (i, j) for i, (c, answers) in enumerate(self.answers.items())
+                         for j, a in enumerate(answers)}
+        self.linked = _linked_criteria(ruleset)
+        self.tally = _Tallier(ruleset)
+
+
+class _Plan:
+    """The neighbourhood of one answer profile: what to ask the engine, and how to read its answers."""
+
+    def __init__(self, result: Result, space: _Space) -> None:
+        self.result = result
+        self.space = space
+        self.needs = dict(result.needs)
+        # Every single change is probed, askable or not: a pair built on it needs its scores.
+        self.singles = [(c, a) for c, answers in space.answers.items() for a in answers if a != self.needs.get(c)]
+        self.pairs = [(x, y) for x, y in combinations(self.singles, 2) if x[0] != y[0] and self._askable((x, y))]
+        self.linked_pairs = [p for p in self.pairs if frozenset((p[0][0], p[1][0])) in space.linked]
+        self.probes = [apply_changes(self.needs, (s,)) for s in self.singles] + \
+                      [apply_changes(self.needs, p) for p in self.linked_pairs]
+
+    def insight(self, fired: Sequence[frozenset[str]]) -> Insight:
+        """Read the engine's answers for the probes (in order) into the minimal changes and near misses."""
+        tally = self.space.tally
+        base = tally.of(self.result.fired)
+        single = {s: tally.of(f) for s, f in zip(self.singles, fired)}
+        linked = {p: tally.of(f) for p, f in zip(self.linked_pairs, fired[len(self.singles):])}
+        winners = {(s,): tally.winner(t) for s, t in single.items() if self._askable((s,))}
+        delta = {s: tuple(map(sub, t, base)) for s, t in single.items()}
+        for first, second in self.pairs:
+            # A pair no rule mentions together was not re-run: its two changes' effects add up exactly.
+            both = linked.get((first, second)) or tuple(map(add, single[first], delta[second]))
+            winners[(first, second)] = tally.winner(both)
+        changes = [Change(c, w) for c, w in winners.items() if self._reportable(c, w, winners)]
+        misses = near_misses(self.space.ruleset, self.needs, self.result.fired)
+        return Insight(tuple(sorted(changes, key=self._order())), misses)
+
+    def _askable(self, changes: Answers) -> bool:
+        gated = [self.space.gated[c] for c, _ in changes if c in self.space.gated]
+        if not gated:  # the common case, and hundreds of times per workload: skip building the answers
+            return True
+        changed = apply_changes(self.needs, changes)
+        return all(askable(criterion, changed) for criterion in gated)
+
+    def _reportable(self, changes: Answers, winner: str | None, winners: dict) -> bool:
+        """Another option wins, and no smaller (askable) part of the change already makes it win."""
+        if winner is None or winner == self.result.recommendation:
+            return False
+        return len(changes) == 1 or all(winners.get((part,)) != winner for part in changes)
+
+    def _order(self) -> Callable[[Change], tuple]:
+        """Fewest changes first, then the best-placed winner, then catalogue order."""
+        rank = [p.option for p in self.result.ranking]
+        position = self.space.position
+        return lambda change: (len(change.changes), rank.index(change.winner), [position[c] for c in change.changes])
+
+
+class _Tallier:
+    """Scores and exclusions from a set of fired rules, as ``build_result`` ranks them (kept in step by
+    a test), without building a whole result for each of the hundreds of neighbours."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.options = ruleset.option_ids
+        n = len(self.options)
+        self.effects: dict[str, Tally] = {}
+        for rule in ruleset.rules:
+            points = dict(rule.points)
+            self.effects[rule.id] = tuple(points.get(o, 0) for o in self.options) + \
+                tuple(int(o in rule.exclude) for o in self.options)
+        self.zero: Tally = (0,) * (2 * n)
+        self.order = {o: i for i, o in enumerate(ruleset.tie_break)}
+
+    def of(self, fired: Iterable[str]) -> Tally:
+        total = list(self.zero)
+        for rule_id in fired:
+            for i, value in enumerate(self.effects[rule_id]):
+                total[i] += value
+        return tuple(total)
+
+    def winner(self, tally: Tally) -> str | None:
+        n = len(self.options)
+        eligible = [(-tally[i], self.order[o], o) for i, o in enumerate(self.options) if tally[n + i] == 0]
+        return min(eligible)[2] if eligible else None
+
+
+def _linked_criteria(ruleset: RuleSet) -> frozenset[frozenset[str]]:
+    """Pairs of criteria that appear together in at least one rule's condition."""
+    pairs: set[frozenset[str]] = set()
+    for rule in ruleset.rules:
+        mentioned = sorted(set(criteria_in(rule.when)))
+        pairs.update(frozenset(p) for p in combinations(mentioned, 2))
+    return frozenset(pairs)
