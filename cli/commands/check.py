@@ -1,0 +1,29 @@
+"""`deploy-advisor check [RULES_DIR]`: every problem of a rule set at once, sorted by file and line."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import exitcodes
+from ..engine.answerspace import DEFAULT_SEED
+from ..engine.check import check_rules
+from ..engine.render.check import check_json, check_text
+
+HELP = "validate a rule set (default: the shipped one) and report every problem, with dead rules and conflicts"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("rules_dir", nargs="?", metavar="RULES_DIR", help="the rule set folder (default: the shipped rules)")
+    parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--strict", action="store_true", help="fail on warnings (conflicts, always-true rules, many matches) too")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="N",
+                        help=f"seed for sampling answer spaces too big to enumerate (default: {DEFAULT_SEED})")
+
+
+def run(args: argparse.Namespace) -> int:
+    report = check_rules(args.rules_dir, seed=args.seed)
+    if args.format == "json":
+        sys.stdout.write(check_json(report))
+    else:
+        sys.stdout.write(check_text(report, args.rules_dir or "rules"))
+    return exitcodes.OK if report.ok(strict=args.strict) else exitcodes.INVALID

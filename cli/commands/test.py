@@ -1,0 +1,26 @@
+"""`deploy-advisor test [RULES_DIR]`: run the rule test cases (`*.test.yaml`) next to the rules."""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from .. import exitcodes
+from ..engine.render.check import tests_json, tests_text
+from ..engine.ruletests import run_tests
+
+HELP = "run the rule test cases (*.test.yaml) of a rule set (default: the shipped one)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("rules_dir", nargs="?", metavar="RULES_DIR", help="the rule set folder (default: the shipped rules)")
+    parser.add_argument("--coverage", action="store_true", help="also list the rules that no case fires, and fail if any")
+    parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)")
+
+
+def run(args: argparse.Namespace) -> int:
+    report = run_tests(args.rules_dir)
+    if args.format == "json":
+        sys.stdout.write(tests_json(report, args.coverage))
+    else:
+        sys.stdout.write(tests_text(report, args.rules_dir or "rules", args.coverage))
+    return exitcodes.OK if report.ok(args.coverage) else exitcodes.INVALID

@@ -1,0 +1,194 @@
+"""The answer space: every workload the catalogue can describe, enumerated or sampled.
+
+A workload answers each criterion or leaves it unanswered: a one-value criterion with one of its
+values, a many-value criterion with a non-empty set of its values. A criterion with a ``when`` is
+only asked when its condition holds, so where it does not, the criterion stays unanswered: such a
+workload cannot be described, and no analysis counts it.
+
+The whole space is large (about 10^9 workloads with the shipped catalogue), but every rule mentions
+only a few criteria, so most questions are answered exactly by enumerating a small *scope* (a set of
+criteria, closed under the criteria their ``when`` mention). Where a scope is too big, a seeded
+sample stands in for it, and the analyses say which was done.
+"""
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass
+from typing import Iterable, Iterator, Mapping, Union
+
+from .conditions import criteria_in, holds
+from .model import Catalogue, Criterion
+
+Answer = Union[str, tuple[str, ...], None]
+Needs = dict[str, Union[str, tuple[str, ...]]]
+
+ENUMERATE_LIMIT = 200_000  # scopes up to this many assignments are enumerated; larger ones sampled
+SAMPLE_SIZE = 20_000
+DEFAULT_SEED = 0
+
+
+def domain(criterion: Criterion) -> tuple[Answer, ...]:
+    """Every answer a criterion can take, unanswered (None) first."""
+    values = criterion.value_ids
+    if not criterion.many:
+        return (None, *values)
+    subsets = [combo for size in range(1, len(values) + 1) for combo in itertools.combinations(values, size)]
+    return (None, *subsets)
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """How a question was answered: every workload of a scope enumerated, or a seeded sample of it."""
+
+    method: str  # "enumerated" | "sampled"
+    workloads: int  # how many workloads were looked at
+    space: int  # how many workloads the scope holds
+    criteria: tuple[str, ...]
+    seed: int | None = None
+
+    def describe(self) -> str:
+        over = f"over {', '.join(self.criteria)}" if self.criteria else "with no criterion answered"
+        if self.method == "enumerated":
+            return f"enumerated all {self.workloads:,} workloads {over}"
+        return f"sampled {self.workloads:,} of {self.space:,} workloads {over} (seed {self.seed})"
+
+    def as_dict(self) -> dict[str, object]:
+        return {"method": self.method, "workloads": self.workloads, "space": self.space,
+                "criteria": list(self.criteria), "seed": self.seed}
+
+
+class AnswerSpace:
+    """The workloads a catalogue can describe, and ways to walk through parts of them."""
+
+    def __init__(self, catalogue: Catalogue) -> None:
+        self.catalogue = catalogue
+        self.domains: dict[str, tuple[Answer, ...]] = {c.id: domain(c) for c in catalogue.criteria}
+        self._order = {c.id: i for i, c in enumerate(catalogue.criteria)}
+
+    def scope(self, criteria: Iterable[str]) -> tuple[str, ...]:
+        """The criteria given plus those their `when` conditions mention, transitively, in catalogue order."""
+        found: set[str] = set()
+        pending = [c for c in criteria if c in self.domains]
+        while pending:
+            cid = pending.pop()
+            if cid in found:
+                continue
+            found.add(cid)
+            when = self.catalogue[cid].when
+            if when is not None:
+                pending.extend(c for c in criteria_in(when) if c in self.domains)
+        return tuple(sorted(found, key=self._order.__getitem__))
+
+    def size(self, scope: Iterable[str]) -> int:
+        """How many assignments of a scope there are before `when` rules out some (an upper bound)."""
+        total = 1
+        for cid in scope:
+            total *= len(self.domains[cid])
+        return total
+
+    def describable(self, needs: Mapping[str, object]) -> bool:
+        """Whether every answered criterion is one the catalogue asks, given the other answers."""
+        for cid in needs:
+            criterion = self.catalogue.get(cid)
+            if criterion is not None and criterion.when is not None and not holds(criterion.when, dict(needs)):
+                return False
+        return True
+
+    def assignments(self, scope: tuple[str, ...]) -> Iterator[Needs]:
+        """Every describable workload over a scope (unanswered criteria left out), in a fixed order."""
+        for combo in itertools.product(*(self.domains[cid] for cid in scope)):
+            needs = {cid: answer for cid, answer in zip(scope, combo) if answer is not None}
+            if self.describable(needs):
+                yield needs
+
+    def count(self, scope: tuple[str, ...] | None = None) -> int:
+        """How many describable workloads a scope (default: every criterion) holds, exactly."""
+        scope = self.scope(self.domains) if scope is None else scope
+        total = 1
+        for group in self._groups(scope):
+            total *= sum(1 for _ in self.assignments(group))
+        return total
+
+    def _groups(self, scope: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """Split a scope into groups that `when` links together, so that each is enumerated alone."""
+        groups: list[set[str]] = []
+        for cid in scope:
+            linked = set(self.scope([cid])) & set(scope)
+            merged = [g for g in groups if g & linked]
+            for group in merged:
+                groups.remove(group)
+                linked |= group
+            groups.append(linked)
+        return [tuple(sorted(g, key=self._order.__getitem__)) for g in groups]
+
+    def sample(self, count: int, seed: int = DEFAULT_SEED, scope: tuple[str, ...] | None = None) -> list[Needs]:
+        """Up to ``count`` distinct describable workloads drawn with a seeded generator: the same every run."""
+        scope = self.scope(self.domains) if scope is None else scope
+        rng = random.Random(seed)
+        seen: set[tuple[Answer, ...]] = set()
+        out: list[Needs] = []
+        for _ in range(count * 4):  # distinct draws get rare only when the scope is nearly exhausted
+            if len(out) >= count:
+                break
+            needs = self._draw(rng, scope)
+            key = tuple(needs.get(cid) for cid in scope)
+            if key not in seen:
+                seen.add(key)
+                out.append(needs)
+        return out
+
+    def _draw(self, rng: random.Random, scope: tuple[str, ...]) -> Needs:
+        needs: Needs = {}
+        for cid in scope:
+            options = self.domains[cid]
+            answer = options[rng.randrange(len(options))]
+            if answer is not None:
+                needs[cid] = answer
+        return self._drop_unasked(needs)
+
+    def _drop_unasked(self, needs: Needs) -> Needs:
+        """Leave unanswered every criterion whose `when` fails, until nothing changes (a `when` may
+        depend on a criterion that is itself dropped)."""
+        changed = True
+        while changed:
+            changed = False
+            for cid in list(needs):
+                when = self.catalogue[cid].when
+                if when is not None and not holds(when, needs):
+                    del needs[cid]
+                    changed = True
+        return needs
+
+    def explore(self, scope: tuple[str, ...], seed: int = DEFAULT_SEED, limit: int = ENUMERATE_LIMIT,
+                sample_size: int = SAMPLE_SIZE) -> tuple[Exploration, list[Needs]]:
+        """The workloads of a scope: all of them when there are at most ``limit``, else a sample."""
+        size = self.size(scope)
+        if size <= limit:
+            found = list(self.assignments(scope))
+            return Exploration("enumerated", len(found), len(found), scope), found
+        found = self.sample(sample_size, seed, scope)
+        return Exploration("sampled", len(found), self.count(scope), scope, seed), found
+
+
+def needs_text(needs: Mapping[str, object], catalogue: Catalogue | None = None) -> str:
+    """A workload's needs as a one-line YAML flow mapping, in catalogue order when one is given."""
+    keys = list(needs)
+    if catalogue is not None:
+        order = {cid: i for i, cid in enumerate(catalogue.ids)}
+        keys.sort(key=lambda k: order.get(k, len(order)))
+    parts = []
+    for key in keys:
+        value = needs[key]
+        shown = f"[{', '.join(map(_plain, value))}]" if isinstance(value, (tuple, list)) else _plain(value)
+        parts.append(f"{key}: {shown}")
+    return "{" + ", ".join(parts) + "}"
+
+
+# Words YAML 1.1 reads as booleans or null: quoted, so that a printed workload can be pasted back.
+_YAML_WORDS = {"yes", "no", "y", "n", "on", "off", "true", "false", "null", "~"}
+
+
+def _plain(value: object) -> str:
+    text = str(value)
+    return f'"{text}"' if text.lower() in _YAML_WORDS else text

@@ -1,0 +1,259 @@
+"""`deploy-advisor diff`: what a change to the rules does to the recommendations.
+
+Both rule sets are loaded side by side in one process (each registers its own durable ruleset),
+every workload of a corpus is evaluated with both, and each workload whose recommendation or
+ranking changed is reported with its score changes and the added, removed or edited rules behind it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from .answerspace import DEFAULT_SEED, AnswerSpace
+from .api import Advisor
+from .errors import InputError, Problem, RuleError, Span
+from .model import Catalogue, Rule, RuleSet
+from .requirements import Outcome, Source, Workload, read_file
+from .result import Result
+from .rulefiles import load_ruleset
+
+CORPUS_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".ndjson")
+RULE_FIELDS = ("when", "points", "exclude", "because", "source", "advice")
+DEFAULT_SAMPLE = 1000
+
+
+@dataclass(frozen=True)
+class RuleChange:
+    kind: str  # "added" | "removed" | "edited"
+    id: str
+    old: Rule | None
+    new: Rule | None
+    fields: tuple[str, ...] = ()  # for an edit: what changed
+
+    @property
+    def rule(self) -> Rule:
+        return self.new or self.old  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Cause:
+    """A changed rule's effect on one workload, before and after ('' where it did not fire)."""
+
+    change: RuleChange
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One workload of the corpus: where it comes from, and its needs."""
+
+    origin: str
+    workload: Workload
+
+
+@dataclass(frozen=True)
+class WorkloadChange:
+    entry: Entry
+    old: Result
+    new: Result
+    causes: tuple[Cause, ...]
+
+    @property
+    def flipped(self) -> bool:
+        return self.old.recommendation != self.new.recommendation
+
+    def score_changes(self) -> list[tuple[str, int, int, bool, bool]]:
+        """(option, old score, new score, old excluded, new excluded) for each option that moved."""
+        out = []
+        for before in self.old.ranking:
+            after = self.new.placement(before.option)
+            if (before.score, before.excluded) != (after.score, after.excluded):
+                out.append((before.option, before.score, after.score, before.excluded, after.excluded))
+        return out
+
+
+@dataclass(frozen=True)
+class ImpactReport:
+    old_label: str
+    new_label: str
+    rule_changes: tuple[RuleChange, ...]
+    changes: tuple[WorkloadChange, ...]  # flipped first, then re-ranked, each in corpus order
+    evaluated: int
+    examples: int
+    sampled: int
+    seed: int
+    space: int
+    # (origin, answers) for workloads that answer what the old catalogue lacks (a criterion or value
+    # added since): the old rule set could not have been asked, so it sees those answers as unanswered.
+    unknown_to_old: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    tie_break: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (old, new) when it changed
+
+    @property
+    def flipped(self) -> tuple[WorkloadChange, ...]:
+        return tuple(c for c in self.changes if c.flipped)
+
+    @property
+    def reranked(self) -> tuple[WorkloadChange, ...]:
+        return tuple(c for c in self.changes if not c.flipped)
+
+
+# --- rule changes ----------------------------------------------------------------------------
+
+
+def rule_changes(old: RuleSet, new: RuleSet) -> tuple[RuleChange, ...]:
+    """Rules added, removed or edited between two rule sets, matched by id."""
+    before = {r.id: r for r in old.rules}
+    after = {r.id: r for r in new.rules}
+    out = []
+    for rule in new.rules:
+        if rule.id not in before:
+            out.append(RuleChange("added", rule.id, None, rule))
+            continue
+        edited = tuple(f for f in RULE_FIELDS if getattr(before[rule.id], f) != getattr(rule, f))
+        if edited:
+            out.append(RuleChange("edited", rule.id, before[rule.id], rule, edited))
+    out += [RuleChange("removed", r.id, r, None) for r in old.rules if r.id not in after]
+    return tuple(out)
+
+
+def effect_text(rule: Rule) -> str:
+    """What a rule does, in a few words: 'bare_metal +3, vm -1' or 'excludes container'."""
+    if rule.exclude:
+        return f"excludes {', '.join(rule.exclude)}"
+    return ", ".join(f"{option} {points:+d}" for option, points in rule.points)
+
+
+def causes(old: Result, new: Result, changes: Iterable[RuleChange]) -> tuple[Cause, ...]:
+    """The changed rules whose effect on this workload differs between the two rule sets."""
+    out = []
+    for change in changes:
+        before = effect_text(change.old) if change.old and change.id in old.fired else ""
+        after = effect_text(change.new) if change.new and change.id in new.fired else ""
+        if before != after:
+            out.append(Cause(change, before, after))
+    return tuple(out)
+
+
+# --- the corpus ------------------------------------------------------------------------------
+
+
+def corpus_files(paths: Sequence[str | Path]) -> list[Path]:
+    """Requirement files named, or found (by suffix, in name order) in the folders named."""
+    out: list[Path] = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            out += sorted(p for p in path.iterdir() if p.is_file() and p.suffix in CORPUS_SUFFIXES)
+        else:
+            out.append(path)
+    return out
+
+
+def load_corpus(paths: Sequence[str | Path], catalogue: Catalogue) -> tuple[list[Entry], list[InputError]]:
+    """The workloads of the corpus files, and the errors of those that cannot be read."""
+    entries, errors = [], []
+    for path in corpus_files(paths):
+        outcomes: list[Outcome] = read_file(path, path.as_posix(), catalogue)
+        for outcome in outcomes:
+            if isinstance(outcome, InputError):
+                errors.append(outcome)
+            else:
+                entries.append(Entry(str(outcome.source), outcome))
+    return entries, errors
+
+
+def sample_corpus(catalogue: Catalogue, count: int, seed: int = DEFAULT_SEED) -> list[Entry]:
+    """``count`` workloads drawn from the answer space with a fixed seed: the same on every run."""
+    space = AnswerSpace(catalogue)
+    out = []
+    for number, needs in enumerate(space.sample(count, seed), start=1):
+        ordered = tuple((c, needs[c]) for c in catalogue.ids if c in needs)
+        origin = f"sample #{number}"
+        out.append(Entry(origin, Workload(origin, ordered, Source("sample", number))))
+    return out
+
+
+# --- comparing -------------------------------------------------------------------------------
+
+
+def compare(old: Advisor, new: Advisor, entries: Sequence[Entry], *, old_label: str, new_label: str,
+            examples: int = 0, sampled: int = 0, seed: int = DEFAULT_SEED) -> ImpactReport:
+    """Evaluate every workload with both rule sets and keep those whose ranking changed."""
+    projected = [project(e.workload, old.catalogue) for e in entries]
+    before_all = old.evaluate([w for w, _ in projected])
+    after_all = new.evaluate([e.workload for e in entries])
+    changes = rule_changes(old.ruleset, new.ruleset)
+    found = []
+    for entry, before, after in zip(entries, before_all, after_all):
+        if _order(before) != _order(after) or before.recommendation != after.recommendation:
+            found.append(WorkloadChange(entry, before, after, causes(before, after, changes)))
+    found.sort(key=lambda c: not c.flipped)  # stable: corpus order within each group
+    tie = (old.ruleset.tie_break, new.ruleset.tie_break)
+    unknown = tuple((e.origin, dropped) for e, (_, dropped) in zip(entries, projected) if dropped)
+    return ImpactReport(old_label, new_label, changes, tuple(found), len(entries), examples, sampled, seed,
+                        AnswerSpace(new.catalogue).count(), unknown, tie if tie[0] != tie[1] else None)
+
+
+def project(workload: Workload, catalogue: Catalogue) -> tuple[Workload, tuple[str, ...]]:
+    """The workload as a catalogue that lacks some of its criteria or values sees it (those left
+    unanswered), and the answers dropped, as 'criterion: value'."""
+    kept, dropped = [], []
+    for cid, answer in workload.needs:
+        criterion = catalogue.get(cid)
+        values = answer if isinstance(answer, tuple) else (answer,)
+        known = tuple(v for v in values if criterion is not None and v in criterion.value_ids)
+        dropped += [f"{cid}: {v}" for v in values if v not in known]
+        if known:
+            kept.append((cid, known if isinstance(answer, tuple) else known[0]))
+    return dataclasses.replace(workload, needs=tuple(kept)), tuple(dropped)
+
+
+def _order(result: Result) -> tuple[tuple[str, ...], frozenset[str]]:
+    """The ranking as a reader sees it: eligible options in order, and which are excluded (their
+    order among themselves, by score, changes nothing)."""
+    return (tuple(p.option for p in result.ranking if not p.excluded),
+            frozenset(p.option for p in result.ranking if p.excluded))
+
+
+# --- a rule set at a git revision ------------------------------------------------------------
+
+
+def export_at_revision(folder: str | Path, revision: str, destination: Path) -> str:
+    """Write the files of ``folder`` as they were at ``revision`` into ``destination``; return a
+    label for messages such as 'main:rules'. Only read-only git commands are run."""
+    folder = Path(folder)
+    top = Path(_git(folder, "rev-parse", "--show-toplevel").decode().strip())
+    prefix = _git(folder, "rev-parse", "--show-prefix").decode().strip()
+    names = [n for n in _git(top, "ls-tree", "-r", "-z", "--name-only", revision, "--", prefix or ".").decode().split("\0") if n]
+    if not names:
+        raise RuleError([Problem(Span(str(folder)), "git-failed", f"the folder does not exist at {revision}",
+                                 "compare two folders instead: diff OLD_RULES NEW_RULES")])
+    for name in names:
+        target = destination / name[len(prefix):]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(_git(top, "show", f"{revision}:{name}"))
+    return f"{revision}:{prefix.rstrip('/') or '.'}"
+
+
+def _git(cwd: Path, *args: str) -> bytes:
+    try:
+        done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False)
+    except FileNotFoundError:
+        raise RuleError([Problem(Span(str(cwd)), "git-failed", "git is not installed", "install git, or compare two folders")]) from None
+    if done.returncode != 0:
+        message = done.stderr.decode(errors="replace").strip().splitlines()
+        raise RuleError([Problem(Span(str(cwd)), "git-failed", f"git {args[0]} failed: {message[0] if message else done.returncode}",
+                                 "check the revision and that the folder is inside a git work tree")])
+    return done.stdout
+
+
+def load_relabelled(directory: str | Path, label: str) -> RuleSet:
+    """Load a rule set and name its files by ``label`` instead of its (temporary) folder."""
+    ruleset = load_ruleset(directory)
+    prefix = str(Path(directory))
+    rules = tuple(dataclasses.replace(r, file=label + r.file[len(prefix):]) if r.file.startswith(prefix) else r
+                  for r in ruleset.rules)
+    return dataclasses.replace(ruleset, rules=rules, root=label)

@@ -1,0 +1,161 @@
+"""JSON Schemas (draft 2020-12) for requirement files and rule files, generated from a rule set.
+
+They exist for editors: with the `# yaml-language-server: $schema=...` comment at the top of a file,
+an editor completes criterion names, values, options and source anchors, and shows each question's
+help. The loaders stay the authority (they check what a schema cannot: ids across files, dead rules);
+a schema only has to accept every file the loaders accept, and refuse what it can.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .model import OPTION_IDS, Catalogue, Criterion, RuleSet
+from .rulefiles import POINTS_RANGE
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+KINDS = ("requirements", "rules")
+_RULE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+Schema = dict[str, Any]
+
+
+def schema_for(kind: str, ruleset: RuleSet) -> Schema:
+    """The schema of one kind of file ('requirements' or 'rules') for this rule set."""
+    return requirements_schema(ruleset.catalogue) if kind == "requirements" else rules_schema(ruleset)
+
+
+def schema_text(schema: Schema) -> str:
+    """The schema as the JSON text shipped in docs/schemas/ (stable, so that it can be compared)."""
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+# --- requirement files -----------------------------------------------------------------------
+
+
+def requirements_schema(catalogue: Catalogue) -> Schema:
+    needs = {c.id: _answer(c) for c in catalogue.criteria}
+    return {
+        "$schema": DIALECT,
+        "title": "deploy-advisor requirement file",
+        "description": "A workload: its name, a description, and its answers to the criteria catalogue. "
+                       "An unanswered criterion means no preference.",
+        "type": "object",
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "description": "The workload's name (default: the file name)."},
+            "description": {"type": ["string", "null"], "description": "What the workload is, in a sentence or two."},
+            "needs": {"type": ["object", "null"], "description": "Answers to the criteria; leave a criterion out for no preference.",
+                      "properties": needs, "additionalProperties": False},
+        },
+        "additionalProperties": False,
+    }
+
+
+def _answer(criterion: Criterion) -> Schema:
+    # Requirement files may write a yes/no criterion as a YAML boolean (`containerizable: true`).
+    values = list(criterion.value_ids)
+    labels = [_value_text(criterion, v) for v in values]
+    if not criterion.many:
+        booleans = [True, False] if {"yes", "no"} <= set(values) else []
+        notes = ["yes, written as a YAML boolean", "no, written as a YAML boolean"][: len(booleans)]
+        return {"description": _question(criterion), "enum": values + booleans + [None],
+                "enumDescriptions": labels + notes + ["no preference"]}
+    item = {"enum": values, "enumDescriptions": labels}
+    return {
+        "description": _question(criterion) + " Several values may apply: write a list.",
+        "anyOf": [{"type": "array", "items": item, "minItems": 1, "uniqueItems": True}, item, {"type": "null"}],
+    }
+
+
+def _question(criterion: Criterion) -> str:
+    return f"{criterion.question} {criterion.help}".strip()
+
+
+def _value_text(criterion: Criterion, value_id: str) -> str:
+    value = criterion.value(value_id)
+    return f"{value.label}: {value.help}" if value.help else value.label
+
+
+# --- rule files ------------------------------------------------------------------------------
+
+
+def rules_schema(ruleset: RuleSet) -> Schema:
+    defs: dict[str, Schema] = {"rule": _rule(ruleset), "points": _points(), "condition": _condition(ruleset.catalogue)}
+    defs.update({f"when-{c.id}": _test(c) for c in ruleset.catalogue.criteria})
+    return {
+        "$schema": DIALECT,
+        "title": "deploy-advisor rule file",
+        "description": "Rules of one concern: each rule's condition over the criteria, and its points or exclusions.",
+        "type": "object",
+        "required": ["rules"],
+        "properties": {
+            "concern": {"type": "string", "description": "What this file is about; free text, one line."},
+            "rules": {"type": "array", "items": {"$ref": "#/$defs/rule"}},
+        },
+        "additionalProperties": False,
+        "$defs": defs,
+    }
+
+
+def _rule(ruleset: RuleSet) -> Schema:
+    anchors = sorted(ruleset.anchors)
+    options = list(OPTION_IDS)
+    option_list = {"type": "array", "items": {"enum": options}, "minItems": 1, "uniqueItems": True}
+    return {
+        "type": "object",
+        "required": ["id", "when", "because", "source"],
+        "properties": {
+            "id": {"type": "string", "pattern": _RULE_ID, "description": "Unique kebab-case id across the rule set."},
+            "when": {"$ref": "#/$defs/condition", "description": "The condition over the criteria under which the rule fires."},
+            "points": {"type": "object", "description": f"Points per option, {POINTS_RANGE[0]}..{POINTS_RANGE[1]}, not 0.",
+                       "properties": {o: {"$ref": "#/$defs/points"} for o in options},
+                       "additionalProperties": False, "minProperties": 1},
+            "exclude": {"description": "Options that cannot serve the need at all.",
+                        "anyOf": [option_list, {"enum": options}]},
+            "because": {"type": "string", "minLength": 1, "description": "One or two sentences about the need."},
+            "source": {"enum": anchors, "enumDescriptions": [ruleset.anchor_titles.get(a, a) for a in anchors],
+                       "description": f"An anchor of {ruleset.reference}."},
+            "advice": {"type": "object", "required": ["option", "text"], "additionalProperties": False,
+                       "properties": {"option": {"enum": options}, "text": {"type": "string", "minLength": 1},
+                                      "because": {"type": "string", "minLength": 1,
+                                                  "description": "Why the advice holds; the rule's own because when left out."},
+                                      "source": {"enum": anchors, "enumDescriptions": [ruleset.anchor_titles.get(a, a) for a in anchors],
+                                                 "description": f"The advice's anchor of {ruleset.reference}; the rule's own source when left out."}},
+                       "description": "A qualified placement shown when that option wins or ranks second."},
+        },
+        "additionalProperties": False,
+        "oneOf": [{"required": ["points"]}, {"required": ["exclude"]}],
+    }
+
+
+def _points() -> Schema:
+    low, high = POINTS_RANGE
+    return {"type": "integer", "minimum": low, "maximum": high, "not": {"const": 0}}
+
+
+def _condition(catalogue: Catalogue) -> Schema:
+    nested = {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/condition"}}
+    properties: Schema = {
+        "all": {**nested, "description": "Every condition holds."},
+        "any": {**nested, "description": "At least one condition holds."},
+        "not": {"$ref": "#/$defs/condition", "description": "The condition does not hold."},
+    }
+    properties.update({c.id: {"$ref": f"#/$defs/when-{c.id}"} for c in catalogue.criteria})
+    return {"type": "object", "minProperties": 1, "properties": properties, "additionalProperties": False}
+
+
+def _test(criterion: Criterion) -> Schema:
+    values = list(criterion.value_ids)
+    one = {"enum": values, "enumDescriptions": [_value_text(criterion, v) for v in values]}
+    several = {"type": "array", "items": one, "minItems": 1, "uniqueItems": True}
+    if not criterion.many:
+        return {"description": _question(criterion) + " A list means any of these.", "anyOf": [one, several]}
+    return {
+        "description": _question(criterion) + " A list means any of these; or use any:, all: or count_at_least:.",
+        "anyOf": [one, several, _only("any", several), _only("all", several),
+                  _only("count_at_least", {"type": "integer", "minimum": 1, "maximum": len(values)})],
+    }
+
+
+def _only(key: str, schema: Schema) -> Schema:
+    return {"type": "object", "required": [key], "properties": {key: schema}, "additionalProperties": False}
