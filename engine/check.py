@@ -13,6 +13,8 @@ cannot make rule by rule:
 """
 from __future__ import annotations
 
+import math
+
 import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -327,10 +329,7 @@ def holding_terms(condition: Condition, needs: Needs, negate: bool = False) -> i
     if isinstance(condition, (All, AnyOf)):
         counts = [holding_terms(o, needs, negate) for o in condition.operands]
         if isinstance(condition, All) != negate:
-            product = 1
-            for count in counts:
-                product *= count
-            return product
+            return math.prod(counts)
         return sum(counts)
     if isinstance(condition, Is):
         answered = needs.get(condition.criterion) in condition.values

@@ -15,6 +15,8 @@ runs its actions (durable raises MessageNotHandled for the whole batch otherwise
 """
 from __future__ import annotations
 
+import math
+
 from typing import Any, Mapping
 
 from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Has, Is, Not, Rule, RuleSet
@@ -96,10 +98,7 @@ def dnf_terms(condition: Condition, negate: bool = False) -> int:
         conjunction = isinstance(condition, All) != negate
         counts = [dnf_terms(o, negate) for o in condition.operands]
         if conjunction:
-            product = 1
-            for count in counts:
-                product *= count
-            return product
+            return math.prod(counts)
         return sum(counts)
     if isinstance(condition, Is):
         return 1 if negate else len(condition.values)
