@@ -149,6 +149,8 @@ def parse_jsonl_line(line: str, number: int, name: str, stem: str, catalogue: Ca
                                    "each line must be one JSON object")])
     except RecursionError:
         return _error(name, "too-deep", "nesting too deep", "a requirement is a small mapping", number)
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        return _error(name, "wrong-type", f"a value cannot be read: {exc}", "values are names such as critical; quote them", number)
     if isinstance(data, dict) and _plain_needs(data):
         fast = _fast_workload(data, source, f"{stem}-{number}", catalogue)
         if fast is not None:

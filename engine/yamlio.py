@@ -55,6 +55,8 @@ def parse_yaml(text: str, file: str, limits: Limits = Limits(), error: type[Inpu
         mark = exc.problem_mark or exc.context_mark
         span = Span(file, mark.line + 1, mark.column + 1) if mark else Span(file)
         problem = (exc.problem or exc.context or "not valid YAML").strip()
+        if "nesting depth" in problem:  # libyaml's own bound, below ours for flow collections
+            raise error([Problem(span, "too-deep", f"nesting too deep: {problem}", "flatten the document")]) from None
         raise error([Problem(span, "yaml-syntax", f"not valid YAML: {problem}", "fix the YAML syntax at that place")]) from None
     except yaml.YAMLError as exc:  # reader errors: bad bytes or control characters
         raise error([Problem(_reader_span(file, exc), "yaml-syntax", f"not valid YAML: {_first_line(exc)}",
@@ -76,6 +78,9 @@ def parse_json(text: str, file: str, limits: Limits = Limits(), error: type[Inpu
     except RecursionError:
         raise error([Problem(Span(file, 1, 1), "too-deep", f"nesting deeper than {limits.max_depth} levels",
                              "flatten the document")]) from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise error([Problem(Span(file, 1, 1), "wrong-type", f"a value cannot be read: {exc}",
+                             "values are names such as critical; quote them")]) from None
     try:
         docs = parse_yaml(text, file, limits, error)
         if len(docs) == 1 and docs[0].to_python() == data:
