@@ -1,11 +1,16 @@
 """The only module that imports durable-rules: runs compiled rule sets on workloads.
 
-What this module does about durable-rules' measured traps (see docs/engine-notes.md):
+What this module does about durable-rules' measured traps (see /work/shared/durable-rules-notes.md):
 
 * one private Host per process, with its timer threads never started (``_run`` does nothing);
   evaluation is synchronous, so nothing is left running at exit or while the wizard waits;
-* facts are asserted (``assert_facts``), never posted, each with a unique id, in batches sharing
-  one session; the session is deleted after every batch, so at most one is live per rule set;
+* facts are asserted (``assert_facts``), never posted, each with a unique id, in batches; they carry
+  no session id, so they go to durable's default session, which is deleted after every batch: at
+  most one session is live per rule set, and memory stays flat over any number of batches; each
+  batch ends with a marker fact whose rule always runs, since deleting a session in which no
+  action ran crashes durable;
+* facts are small (one packed string, see compile.py) because durable decodes every matched fact
+  from JSON for the action: that decoding was most of the cost of an evaluation;
 * actions record matches in Python, never in the session state, and any exception they meet is
   re-raised here instead of being swallowed into ``state['exception']``;
 * the C core is not thread-safe: one lock serialises every call into it;
@@ -20,14 +25,15 @@ from typing import Any, Callable, Mapping, Sequence
 
 from durable import engine as _durable
 
-from .compile import CATCH_ALL, DEFAULT_CAP, INDEX_KEY, compile_ruleset, encode_fact
+from .compile import DEFAULT_CAP, compile_ruleset, encoder, end_fact, fact_layout, rule_ids
 from .errors import Problem, RuleError, Span
 from .model import RuleSet
 
 _LOCK = threading.RLock()
 _NAMES = itertools.count(1)
-_IDS = itertools.count(1)
+_DEFAULT_SESSION = "0"  # where durable puts facts without a session id
 _host: "_SyncHost | None" = None
+_next_id = 1
 
 
 class _SyncHost(_durable.Host):
@@ -44,17 +50,31 @@ def _get_host() -> _SyncHost:
     return _host
 
 
+def _take_ids(count: int) -> int:
+    """The first of ``count`` fresh fact ids: ids stay unique across batches and rule sets."""
+    global _next_id
+    first, _next_id = _next_id, _next_id + count
+    return first
+
+
 class Evaluator:
     """A rule set registered with durable-rules, ready to say which rules each workload fires."""
 
     def __init__(self, ruleset: RuleSet, batch: int = DEFAULT_CAP) -> None:
         self.ruleset = ruleset
         self.batch = batch
-        self._sink: list[set[str]] = []
+        self._sink: list[list[str]] = []
+        self._base = 0
         self._errors: list[BaseException] = []
-        definition: dict[str, Any] = compile_ruleset(ruleset, cap=batch)
-        for rule_id, rule in definition.items():
-            rule["run"] = self._action(None if rule_id == CATCH_ALL else rule_id)
+        try:
+            layout = fact_layout(ruleset)
+            definition: dict[str, Any] = compile_ruleset(ruleset, cap=batch)
+        except ValueError as exc:
+            raise RuleError([Problem(Span(ruleset.root or "rules"), "engine-rejected", str(exc))]) from None
+        self._keys = layout.keys
+        self._encode = encoder(layout)
+        for name, rule in definition.items():
+            rule["run"] = self._action(rule_ids(name))
         with _LOCK:
             self.name = f"deploy-advisor-{next(_NAMES)}"
             try:
@@ -63,15 +83,16 @@ class Evaluator:
                 raise RuleError([Problem(Span(ruleset.root or "rules"), "engine-rejected",
                                          f"durable-rules refused the compiled rule set: {exc}")]) from None
 
-    def _action(self, rule_id: str | None) -> Callable[[Any], None]:
+    def _action(self, ids: tuple[str, ...]) -> Callable[[Any], None]:
+        if not ids:  # the catch-all and the batch-end marker: nothing to record
+            return lambda c: None
+
         def run(c: Any) -> None:
             try:
-                if rule_id is None:
-                    return
                 matches = c.m if isinstance(c.m, list) else [c.m]
-                sink = self._sink
+                sink, base = self._sink, self._base
                 for match in matches:
-                    sink[match._d[INDEX_KEY]].add(rule_id)
+                    sink[match._d["id"] - base].extend(ids)
             except BaseException as exc:  # durable swallows it: keep it to re-raise after the call
                 self._errors.append(exc)
                 raise
@@ -81,23 +102,22 @@ class Evaluator:
     def fired(self, needs_list: Sequence[Mapping[str, Any]]) -> list[frozenset[str]]:
         """For each workload's needs, the ids of the rules that fire, in input order."""
         out: list[frozenset[str]] = []
-        catalogue = self.ruleset.catalogue
         for start in range(0, len(needs_list), self.batch):
-            chunk = needs_list[start : start + self.batch]
-            facts = [encode_fact(needs, catalogue) for needs in chunk]
-            out.extend(self._run(facts))
+            packed = [self._encode(needs) for needs in needs_list[start : start + self.batch]]
+            out.extend(self._run(packed))
         return out
 
-    def _run(self, facts: list[dict[str, Any]]) -> list[frozenset[str]]:
+    def _run(self, packed: list[str]) -> list[frozenset[str]]:
         with _LOCK:
             host = _get_host()
-            sid = str(next(_IDS))
-            for index, fact in enumerate(facts):
-                fact["id"] = next(_IDS)
-                fact["sid"] = sid
-                fact[INDEX_KEY] = index
-            self._sink = [set() for _ in facts]
-            self._errors = []
+            base = _take_ids(len(packed) + 1)
+            if len(self._keys) == 1:
+                key = self._keys[0]
+                facts = [{key: p, "id": base + i} for i, p in enumerate(packed)]
+            else:
+                facts = [{**dict.fromkeys(self._keys, p), "id": base + i} for i, p in enumerate(packed)]
+            facts.append({**end_fact(), "id": base + len(packed)})
+            self._sink, self._base, self._errors = [[] for _ in packed], base, []
             try:
                 host.assert_facts(self.name, facts)
             except _durable.MessageNotHandledException:
@@ -108,7 +128,7 @@ class Evaluator:
                                          "run 'deploy-advisor check' on the rule set")]) from None
             finally:
                 try:
-                    host.delete_state(self.name, sid)
+                    host.delete_state(self.name, _DEFAULT_SESSION)
                 except Exception:
                     pass
             if self._errors:

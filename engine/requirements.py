@@ -170,22 +170,36 @@ def _fast_workload(data: dict, source: Source, default_name: str, catalogue: Cat
     if not isinstance(name, str) or not name.strip() or not isinstance(description, str):
         return None
     out = []
-    for criterion in catalogue.criteria:
-        value = needs.get(criterion.id)
+    for criterion_id, many, allowed in _plan(catalogue):
+        value = needs.get(criterion_id)
         if value is None:
             continue
-        if criterion.many:
+        if many:
             if not isinstance(value, list) or not value or len(set(value)) != len(value) \
-                    or not all(isinstance(v, str) and v in criterion.value_ids for v in value):
+                    or not all(isinstance(v, str) and v in allowed for v in value):
                 return None
-            out.append((criterion.id, tuple(v for v in criterion.value_ids if v in value)))
+            out.append((criterion_id, tuple(v for v in allowed if v in value)))
         else:
-            if not isinstance(value, str) or value not in criterion.value_ids:
+            if not isinstance(value, str) or value not in allowed:
                 return None
-            out.append((criterion.id, value))
+            out.append((criterion_id, value))
     if len(out) != sum(1 for v in needs.values() if v is not None):
         return None
     return Workload(name.strip(), tuple(out), source, description.strip())
+
+
+_PLANS: dict[int, tuple[Catalogue, tuple[tuple[str, bool, tuple[str, ...]], ...]]] = {}
+
+
+def _plan(catalogue: Catalogue) -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
+    """(id, many, value ids) of every criterion, worked out once per catalogue for the fast path
+    (``Criterion.value_ids`` builds a tuple at every call)."""
+    kept = _PLANS.get(id(catalogue))
+    if kept is None or kept[0] is not catalogue:
+        if len(_PLANS) >= 8:
+            _PLANS.clear()
+        kept = _PLANS[id(catalogue)] = (catalogue, tuple((c.id, c.many, c.value_ids) for c in catalogue.criteria))
+    return kept[1]
 
 
 def workload_from_node(node: Node, source: Source, default_name: str, catalogue: Catalogue) -> Outcome:

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .model import Rule, RuleSet
 from .requirements import Source, Workload
@@ -95,13 +95,17 @@ class Result:
 def build_result(ruleset: RuleSet, workload: Workload, fired: frozenset[str]) -> Result:
     """Turn the set of fired rules into a ranked, explained result."""
     rules = [r for r in ruleset.rules if r.id in fired]
-    reasons = tuple(sorted((_reason(ruleset, r, o, p) for r in rules for o, p in r.points), key=_strength))
-    exclusions = tuple(_reason(ruleset, r, o, None) for r in rules for o in r.exclude)
+    table = _table(ruleset)
+    reasons = tuple(sorted((reason for r in rules for reason in table.reasons[r.id][0]), key=_strength))
+    exclusions = tuple(reason for r in rules for reason in table.reasons[r.id][1])
     excluded = {r.option for r in exclusions}
-    scores = {o: sum(r.points or 0 for r in reasons if r.option == o) for o in ruleset.option_ids}
-    order = {o: i for i, o in enumerate(ruleset.tie_break)}
-    ranked = sorted(ruleset.option_ids, key=lambda o: (o in excluded, -scores[o], order[o]))
-    ranking = tuple(Placement(o, ruleset.option(o).label, scores[o], o in excluded, i + 1) for i, o in enumerate(ranked))
+    scores = dict.fromkeys(table.options, 0)
+    for reason in reasons:
+        if reason.option in scores:
+            scores[reason.option] += reason.points or 0
+    order = table.tie_order
+    ranked = sorted(table.options, key=lambda o: (o in excluded, -scores[o], order[o]))
+    ranking = tuple(Placement(o, table.labels[o], scores[o], o in excluded, i + 1) for i, o in enumerate(ranked))
     eligible = [p for p in ranking if not p.excluded]
     winner = eligible[0].option if eligible else None
     margin = eligible[0].score - eligible[1].score if len(eligible) > 1 else None
@@ -120,6 +124,35 @@ def _advice(ruleset: RuleSet, fired: list[Rule], top_two: list[str]) -> tuple[Ad
                         ruleset.cite(r.advice.source or r.source), r.file, r.line)
              for r in fired if r.advice is not None and r.advice.option in top_two]
     return tuple(sorted(notes, key=lambda n: (top_two.index(n.option), n.rule)))
+
+
+class _Table(NamedTuple):
+    """What every result of one rule set shares, worked out once: each rule's points reasons and
+    exclusions (the same in every result), the options, their labels and tie-break order. Building
+    these for every workload was a good part of a large batch's time."""
+
+    reasons: dict[str, tuple[tuple[Reason, ...], tuple[Reason, ...]]]
+    options: tuple[str, ...]
+    labels: dict[str, str]
+    tie_order: dict[str, int]
+
+
+_TABLES: dict[int, tuple[RuleSet, _Table]] = {}
+_TABLES_KEPT = 8
+
+
+def _table(ruleset: RuleSet) -> _Table:
+    kept = _TABLES.get(id(ruleset))
+    if kept is not None and kept[0] is ruleset:
+        return kept[1]
+    reasons = {r.id: (tuple(_reason(ruleset, r, o, p) for o, p in r.points),
+                      tuple(_reason(ruleset, r, o, None) for o in r.exclude)) for r in ruleset.rules}
+    table = _Table(reasons, ruleset.option_ids, {o.id: o.label for o in ruleset.options},
+                   {o: i for i, o in enumerate(ruleset.tie_break)})
+    if len(_TABLES) >= _TABLES_KEPT:
+        _TABLES.pop(next(iter(_TABLES)))
+    _TABLES[id(ruleset)] = (ruleset, table)
+    return table
 
 
 def _reason(ruleset: RuleSet, rule: Rule, option: str, points: int | None) -> Reason:

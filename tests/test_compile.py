@@ -5,7 +5,7 @@ import json
 import os
 
 from conftest import ROOT, make_ruleset_dir
-from deploy_advisor.engine.compile import compile_condition, compile_ruleset, dnf_terms, encode_fact
+from deploy_advisor.engine.compile import compile_condition, compile_ruleset, dnf_terms, encode_fact, fact_layout
 from deploy_advisor.engine.model import All, AnyOf, CountAtLeast, Has, Is, Not
 from deploy_advisor.engine.rulefiles import load_ruleset
 
@@ -54,13 +54,12 @@ def test_compile_is_pure(tmp_path):
     assert compile_ruleset(ruleset) == compile_ruleset(ruleset)
 
 
-def test_negation_is_pushed_to_the_tests():
+def test_negation_is_pushed_to_the_tests(tmp_path):
+    # slots of MINI: latency, os_families (a bit mask of linux, windows, other), kernel, startup, containerizable
+    layout = fact_layout(load_ruleset(make_ruleset_dir(tmp_path, MINI)))
     cond = Not(All((Is("latency", ("critical",)), AnyOf((Has("os_families", ("linux", "windows"), "all"),)))))
-    assert compile_condition(cond) == {"$or": [
-        {"$neq": {"latency": "critical"}},
-        {"$or": [{"os_families__linux": "n"}, {"os_families__windows": "n"}]},
-    ]}
-    assert compile_condition(Not(CountAtLeast("os_families", 2))) == {"$lt": {"os_families__n": 2}}
+    assert compile_condition(cond, layout) == ("w[12_]....", "w.[012456]...")
+    assert compile_condition(Not(CountAtLeast("os_families", 2)), layout) == ("w.[0124]...",)
 
 
 def test_dnf_terms_counts_alternatives():
@@ -69,9 +68,7 @@ def test_dnf_terms_counts_alternatives():
     assert dnf_terms(All((Is("latency", ("a", "b")), Has("os_families", ("x", "y"))))) == 4
 
 
-def test_facts_are_flat_strings_with_unanswered_marked(ruleset):
-    fact = encode_fact({"latency": "critical", "os_families": ("linux",)}, ruleset.catalogue)
-    assert fact["latency"] == "critical"
-    assert fact["startup"] == "_"
-    assert fact["os_families__linux"] == "y" and fact["os_families__windows"] == "n"
-    assert fact["os_families__n"] == 1
+def test_facts_are_packed_strings_with_unanswered_marked(tmp_path):
+    layout = fact_layout(load_ruleset(make_ruleset_dir(tmp_path, MINI)))
+    assert encode_fact({"latency": "critical", "os_families": ("linux",)}, layout) == {"v": "w01___"}
+    assert encode_fact({"os_families": ("windows", "other"), "containerizable": "no"}, layout) == {"v": "w_6__1"}

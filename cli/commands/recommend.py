@@ -1,47 +1,154 @@
-"""`deploy-advisor recommend PATH...`: justified recommendations for requirement files."""
+"""`deploy-advisor recommend PATH...`: justified recommendations for any number of workloads."""
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gc
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, TextIO
 
 from .. import exitcodes
-from ..engine.api import Advisor
-from ..engine.errors import InputError
-from ..engine.render.data import answer_dict, to_json
-from ..engine.render.text import render_result
-from ..engine.requirements import MAX_FILE_BYTES, Outcome, parse_bytes, read_file
 
-HELP = "recommend a hosting option for each requirement file (YAML, JSON; '-' reads standard input)"
+if TYPE_CHECKING:
+    from ..engine import batch
+    from ..engine.progress import Progress
+    from ..engine.render.formats import Writer
+
+# Known here without importing the engine: every command's module is imported to build --help.
+FORMATS = ("text", "json", "yaml", "markdown", "csv", "jsonl")
+MAX_FILE_BYTES = 1_000_000  # the default of --max-bytes: requirements.MAX_FILE_BYTES (a test keeps them equal)
+STDIN = "-"
+
+HELP = ("recommend a hosting option for each workload in files, folders or standard input "
+        "(YAML, JSON, JSON Lines), in text, json, yaml, markdown, csv or jsonl")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH", help="requirement files, or '-' for standard input")
-    parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("paths", nargs="+", metavar="PATH",
+                        help="requirement files, folders (searched for .yaml, .yml, .json, .jsonl), or '-' for standard input")
+    parser.add_argument("--format", "-f", choices=FORMATS, default="text",
+                        help="text: a summary table (one workload: its justification); json: one array; yaml: one "
+                             "document each; markdown: a table, then each justification; csv: one row each; "
+                             "jsonl: one line each, as soon as it is ready (default: text)")
+    parser.add_argument("--output", "-o", metavar="FILE",
+                        help="write to FILE (all or nothing: through a temporary file renamed at the end)")
+    parser.add_argument("--explain", action="store_true",
+                        help="add what would change each answer and the near misses; text shows each justification")
+    parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
+                        help="spread the work over N processes, 0 for one per core; the output is the same (default: 1)")
     parser.add_argument("--rules", metavar="DIR", help="use the rule set in DIR instead of the shipped one")
     parser.add_argument("--max-bytes", type=int, default=MAX_FILE_BYTES, metavar="N",
-                        help=f"refuse input files larger than N bytes (default: {MAX_FILE_BYTES})")
+                        help=f"refuse input files (JSON Lines: lines) larger than N bytes (default: {MAX_FILE_BYTES})")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
 
 
 def run(args: argparse.Namespace) -> int:
-    advisor = Advisor(args.rules)
-    outcomes: list[Outcome] = []
-    for path in args.paths:
-        if path == "-":
-            data = sys.stdin.buffer.read()
-            outcomes.extend(parse_bytes(data, "-", "yaml", advisor.catalogue, args.max_bytes))
-        else:
-            outcomes.extend(read_file(Path(path), path, advisor.catalogue, args.max_bytes))
-    answers = list(advisor.results(outcomes))
-    failed = False
-    for answer in answers:
-        if isinstance(answer, InputError):
-            failed = True
-            for problem in answer.problems:
-                print(f"deploy-advisor: {problem.format()}", file=sys.stderr)
-    if args.format == "json":
-        sys.stdout.write(to_json([answer_dict(a) for a in answers]) + "\n")
-    else:
-        texts = [render_result(a, advisor.ruleset) for a in answers if not isinstance(a, InputError)]
-        sys.stdout.write("\n".join(texts))
-    return exitcodes.INVALID if failed else exitcodes.OK
+    from ..engine import batch
+
+    problem = _usage_problem(args)
+    if problem:
+        print(f"deploy-advisor: {problem}", file=sys.stderr)
+        return exitcodes.USAGE
+    options = batch.Options(args.rules, args.format, args.explain, args.max_bytes)
+    context = batch.Context(options)  # a broken rule set stops here, before any output
+    gc.freeze()  # the rule set and engine live to the end: keep the collector from rescanning them
+    try:
+        return _answer(args, context)
+    finally:
+        gc.unfreeze()
+
+
+def _answer(args: argparse.Namespace, context: batch.Context) -> int:
+    from ..engine import batch
+    from ..engine.inputs import discover, units
+    from ..engine.progress import Progress
+
+    found = discover(args.paths)
+    progress = Progress(sys.stderr, found.total_bytes, enabled=False if args.no_progress else None)
+    totals = batch.Totals()
+    jobs = args.jobs or batch.cores()
+    with _output(args.output) as out:
+        writer = context.format.writer(out)
+        try:
+            batch.run(context, units(found.units, args.max_bytes), _sink(writer, out, totals, progress), jobs)
+        finally:
+            progress.clear()
+        writer.close()
+    return exitcodes.INVALID if totals.failed else exitcodes.OK
+
+
+def _sink(writer: Writer, out: TextIO, totals: batch.Totals, progress: Progress):
+    """What the parent does with each task's chunk, in input order."""
+    shares_terminal = _is_terminal(out)  # the bar and the answers on one screen: erase the bar first
+
+    def take(chunk: batch.Chunk) -> None:
+        if chunk.messages or shares_terminal:
+            progress.clear()
+        for message in chunk.messages:
+            print(message, file=sys.stderr)
+        for piece in chunk.pieces:
+            writer.add(piece)
+        out.flush()  # JSON Lines and the other streaming formats: readers see answers as they come
+        totals.answered += chunk.answered
+        totals.failed += chunk.failed
+        progress.advance(chunk.answered + chunk.failed, chunk.size)
+
+    return take
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    """Standard output, or FILE written through a temporary file beside it and renamed only once
+    complete, so that an interrupted or failed run leaves FILE as it was."""
+    if path is None:
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    import tempfile
+
+    target = Path(path)
+    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            yield out
+        os.chmod(temporary, _file_mode(target))
+        os.replace(temporary, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise
+
+
+def _file_mode(target: Path) -> int:
+    """The mode a new file would get (mkstemp makes it private), or the mode of the file replaced."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _usage_problem(args: argparse.Namespace) -> str:
+    if args.jobs < 0:
+        return "--jobs takes a number of processes, or 0 for one per core"
+    if args.max_bytes < 1:
+        return "--max-bytes takes a positive number of bytes"
+    if args.paths.count(STDIN) > 1:
+        return "'-' (standard input) can be named only once"
+    if args.output is not None:
+        target = Path(args.output)
+        if target.is_dir():
+            return f"cannot write {args.output}: it is a folder"
+        if not target.parent.is_dir():
+            return f"cannot write {args.output}: no folder {target.parent}"
+    return ""
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,245 @@
+"""Batches: many inputs, answered in input order, in one process or spread over several.
+
+The work is cut into *tasks* (a few files, or up to 500 lines of JSON Lines: see inputs.py), each
+evaluated in one batch through the engine and rendered to strings where it was evaluated (see
+render/formats.py). The process that owns the output puts the rendered tasks back in input order.
+One process or several run exactly the same code on exactly the same tasks, so the output is byte
+for byte the same whatever ``--jobs`` says.
+
+With several processes, at most a few tasks per process are in flight: the input is read only as
+fast as it is answered, so memory stays bounded however long the stream. Workers ignore Ctrl-C;
+the parent stops them.
+"""
+from __future__ import annotations
+
+import os
+from collections import deque
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, NamedTuple
+
+from .api import Advisor, default_advisor
+from .errors import InputError, Problem, RuleError
+from .inputs import FLUSH, Unit, UnitOrFlush, read_outcomes, unit_outcomes
+from .insight import Explainer
+from .render.formats import FORMATS, Format
+from .requirements import MAX_FILE_BYTES
+from .result import Result
+
+TASK_WEIGHT = 500  # workloads (lines, or files counted as FILE_WEIGHT) per task: one engine batch
+FILE_WEIGHT_PARALLEL = 8  # smaller tasks of files when spread over processes, so that all get some
+IN_FLIGHT_PER_JOB = 3
+
+
+class Options(NamedTuple):
+    """What a worker needs to answer and render a task: picklable, the same in every process."""
+
+    rules: str | None = None
+    format: str = "text"
+    explain: bool = False
+    max_bytes: int = MAX_FILE_BYTES
+
+
+class Task(NamedTuple):
+    units: tuple[Unit, ...]
+    first: bool  # the first task of the run: its first answer also renders its details (see Text)
+    size: int  # bytes of input it stands for, for the progress bar
+
+
+class Chunk:
+    """A task's answers, rendered, and what the parent must report about them."""
+
+    __slots__ = ("pieces", "messages", "answered", "failed", "size", "fatal")
+
+    def __init__(self, size: int = 0) -> None:
+        self.pieces: list[Any] = []
+        self.messages: list[str] = []  # one line per input error, for standard error
+        self.answered = 0
+        self.failed = 0
+        self.size = size
+        self.fatal: tuple[Problem, ...] = ()  # the rule set failed in the engine: the batch cannot go on
+
+    def __getstate__(self) -> tuple:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state: tuple) -> None:
+        for name, value in zip(self.__slots__, state):
+            setattr(self, name, value)
+
+
+class Totals:
+    __slots__ = ("answered", "failed")
+
+    def __init__(self) -> None:
+        self.answered = 0
+        self.failed = 0
+
+
+class Context:
+    """One process's loaded rule set, engine, explainer and format."""
+
+    def __init__(self, options: Options, advisor: Advisor | None = None) -> None:
+        self.options = options
+        self.advisor = advisor if advisor is not None else Advisor(options.rules)
+        self.explainer = Explainer(self.advisor) if options.explain else None
+        self.format: Format = FORMATS[options.format](self.advisor.ruleset, options.explain)
+
+    def answers(self, units: Iterable[Unit]) -> Iterator[Result | InputError]:
+        catalogue, max_bytes = self.advisor.catalogue, self.options.max_bytes
+        outcomes = (o for unit in units for o in unit_outcomes(unit, catalogue, max_bytes))
+        stream = self.advisor.results(outcomes)
+        return self.explainer.answers(stream) if self.explainer is not None else stream
+
+    def run(self, task: Task) -> Chunk:
+        chunk = Chunk(size=task.size)
+        try:
+            for index, answer in enumerate(self.answers(task.units)):
+                chunk.pieces.append(self.format.piece(answer, task.first and index == 0))
+                if isinstance(answer, InputError):
+                    chunk.failed += 1
+                    chunk.messages.append(error_line(answer))
+                else:
+                    chunk.answered += 1
+        except RuleError as error:  # sent back as data: an exception would not survive pickling intact
+            chunk.fatal = error.problems
+        return chunk
+
+
+def error_line(error: InputError) -> str:
+    """The one line standard error gets for an input that could not be answered."""
+    more = len(error.problems) - 1
+    return f"deploy-advisor: {error.first.format()}" + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+
+
+# --- tasks -----------------------------------------------------------------------------------
+
+
+def tasks(stream: Iterable[UnitOrFlush], file_weight: int = 1) -> Iterator[Task | object]:
+    """Units grouped into tasks of about TASK_WEIGHT workloads; FLUSH passes through, ending a task."""
+    group: list[Unit] = []
+    weight = size = 0
+    first = True
+    for unit in stream:
+        if unit is not FLUSH:
+            group.append(unit)  # type: ignore[arg-type]
+            weight += _weight(unit, file_weight)  # type: ignore[arg-type]
+            size += _size(unit)  # type: ignore[arg-type]
+        if group and (unit is FLUSH or weight >= TASK_WEIGHT):
+            yield Task(tuple(group), first, size)
+            group, weight, size, first = [], 0, 0, False
+        if unit is FLUSH:
+            yield FLUSH
+    if group:
+        yield Task(tuple(group), first, size)
+
+
+def _weight(unit: Unit, file_weight: int) -> int:
+    return len(unit[3]) if unit[0] == "lines" else file_weight
+
+
+def _size(unit: Unit) -> int:
+    if unit[0] == "lines":
+        return sum(len(line) + 1 if isinstance(line, str) else 1 for line in unit[3])
+    if unit[0] == "data":
+        return len(unit[3])
+    if unit[0] == "file":
+        try:
+            return os.stat(unit[1]).st_size
+        except OSError:
+            return 0
+    return 0
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+Sink = Callable[[Chunk], None]
+
+
+def run(context: Context, stream: Iterable[UnitOrFlush], sink: Sink, jobs: int = 1) -> None:
+    """Answer every unit, handing each task's chunk to ``sink`` in input order."""
+    if jobs <= 1:
+        for task in tasks(stream):
+            if isinstance(task, Task):
+                sink(_checked(context.run(task)))
+        return
+    _run_parallel(context, tasks(stream, FILE_WEIGHT_PARALLEL), sink, jobs)
+
+
+def _checked(chunk: Chunk) -> Chunk:
+    if chunk.fatal:
+        raise RuleError(chunk.fatal)
+    return chunk
+
+
+_worker: Context | None = None
+
+
+def _run_parallel(context: Context, work: Iterator[Task | object], sink: Sink, jobs: int) -> None:
+    global _worker
+    _worker = context  # inherited as is by forked workers; others load their own (see _start_worker)
+    pool = _pool_context().Pool(jobs, initializer=_start_worker, initargs=(context.options,))
+    try:
+        pending: deque = deque()
+        for task in work:
+            if task is FLUSH:  # the input waits: show everything answered so far
+                while pending:
+                    sink(_checked(pending.popleft().get()))
+                continue
+            pending.append(pool.apply_async(_run_task, (task,)))
+            while pending and (pending[0].ready() or len(pending) >= jobs * IN_FLIGHT_PER_JOB):
+                sink(_checked(pending.popleft().get()))
+        while pending:
+            sink(_checked(pending.popleft().get()))
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def _pool_context() -> Any:
+    """fork where there is one: the workers start at once with the rule set already loaded."""
+    import multiprocessing  # here, not at the top: it costs start-up time, and one job needs none
+
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def _start_worker(options: Options) -> None:
+    import signal
+
+    global _worker
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler would print from here
+    if _worker is None or _worker.options != options:
+        _worker = Context(options)
+
+
+def _run_task(task: Task) -> Chunk:
+    assert _worker is not None
+    return _worker.run(task)
+
+
+def cores() -> int:
+    """The cores this process may use (``--jobs 0``)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+# --- the Python API --------------------------------------------------------------------------
+
+
+def answers(paths: Iterable[str | Path], rules: str | Path | None = None, *, explain: bool = False,
+            max_bytes: int = MAX_FILE_BYTES, stdin: BinaryIO | None = None) -> Iterator[Result | InputError]:
+    """Every workload in the files and folders named (``-`` for standard input), answered in order:
+    a :class:`Result`, or the :class:`InputError` of an input that could not be read. Streams:
+    memory stays bounded over any number of JSON Lines.
+
+    >>> from deploy_advisor.engine.batch import answers
+    >>> [a.recommendation for a in answers(["examples/payments-api.yaml"])]
+    ['container']
+    """
+    advisor = default_advisor(rules)
+    stream = advisor.results(read_outcomes([str(p) for p in paths], advisor.catalogue, max_bytes, stdin))
+    yield from (Explainer(advisor).answers(stream) if explain else stream)

@@ -1,0 +1,346 @@
+"""Where workloads come from: paths (files, folders searched recursively, ``-`` for standard input)
+turned into a stream of small, picklable *units* of work, then units into workloads.
+
+* A folder is searched for ``.yaml``, ``.yml``, ``.json`` and ``.jsonl`` files, in sorted order, names
+  starting with ``.`` skipped; a symbolic link back into a folder being searched, an unreadable
+  folder and a link to nothing each become an error in their place, never a crash or an endless walk.
+* JSON Lines (a ``.jsonl`` / ``.ndjson`` file, or standard input that looks like it) are read as a
+  stream of lines in bounded memory: ``--max-bytes`` bounds each line, not the stream. Other files
+  are read whole (bounded by ``--max-bytes``) and parsed where the work is done.
+* Standard input is recognised by its content: JSON Lines when its first line is a JSON object on
+  its own, JSON when the whole of it is a JSON document (or starts with ``[``), YAML otherwise.
+* When standard input has nothing more to give for the moment, the stream says so (``FLUSH``), so that
+  a slow producer sees the answers to what it has sent without waiting for a full batch.
+
+Units are plain tuples, cheap to send to another process; :func:`unit_outcomes` turns one into
+workloads and errors in input order, exactly as the same unit would anywhere else.
+"""
+from __future__ import annotations
+
+import json
+import os
+import select
+import stat
+import sys
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator, NamedTuple, Union
+
+from .errors import InputError, Problem, Span
+from .model import Catalogue
+from .requirements import MAX_FILE_BYTES, Outcome, parse_bytes, parse_jsonl_line, read_file
+
+SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
+STREAM_SUFFIXES = (".jsonl", ".ndjson")
+STDIN = "-"
+READ_SIZE = 1 << 20
+
+
+class _Flush:
+    """Marker in a unit stream: the input has nothing more for now; answer what came so far."""
+
+    def __repr__(self) -> str:
+        return "FLUSH"
+
+
+FLUSH = _Flush()
+
+# Units: ("file", path, name) | ("data", name, kind, bytes) | ("lines", name, first_number, [line text or None])
+# | ("error", file, line, column, code, message, hint)
+Unit = tuple
+UnitOrFlush = Union[Unit, _Flush]
+
+
+class Discovered(NamedTuple):
+    """What the paths name: files to read (with their size, when known) and errors found on the way."""
+
+    units: tuple[Unit, ...]
+    total_bytes: int | None  # None when standard input is among the inputs
+
+
+def error_unit(file: str, code: str, message: str, hint: str = "", line: int = 0, column: int = 0) -> Unit:
+    return ("error", file, line, column, code, message, hint)
+
+
+# --- paths -----------------------------------------------------------------------------------
+
+
+def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None, Unit | None]]:
+    """Each input in order as (name, path, None), or (name, None, error unit); ``-`` as (STDIN, None, None)."""
+    for given in paths:
+        if given == STDIN:
+            yield STDIN, None, None
+            continue
+        path = Path(given)
+        try:
+            info = path.stat()
+        except FileNotFoundError:
+            missing = "a symbolic link to nothing" if path.is_symlink() else "no such file or folder"
+            yield given, None, error_unit(given, "not-found", missing, "check the path")
+            continue
+        except OSError as exc:
+            yield given, None, error_unit(given, "unreadable", f"cannot read: {exc.strerror or exc}")
+            continue
+        if stat.S_ISDIR(info.st_mode):
+            yield from _walk(given, path, ((info.st_dev, info.st_ino),))
+        else:
+            yield given, path, None
+
+
+def _walk(name: str, folder: Path, ancestors: tuple[tuple[int, int], ...]) -> Iterator[tuple[str, Path | None, Unit | None]]:
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as exc:
+        yield name, None, error_unit(name, "unreadable", f"cannot read the folder: {exc.strerror or exc}",
+                                     "check the folder's permissions")
+        return
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        child = os.path.join(name, entry.name)
+        yield from _entry(child, Path(entry.path), entry, ancestors)
+
+
+def _entry(name: str, path: Path, entry: os.DirEntry, ancestors) -> Iterator[tuple[str, Path | None, Unit | None]]:
+    try:
+        is_dir = entry.is_dir()  # follows symbolic links
+    except OSError:
+        is_dir = False
+    if is_dir:
+        try:
+            info = path.stat()
+        except OSError as exc:
+            yield name, None, error_unit(name, "unreadable", f"cannot read the folder: {exc.strerror or exc}")
+            return
+        key = (info.st_dev, info.st_ino)
+        if key in ancestors:
+            yield name, None, error_unit(name, "symlink-loop", "a symbolic link back into a folder being searched",
+                                         "it is skipped; remove the link or name the files")
+            return
+        yield from _walk(name, path, ancestors + (key,))
+        return
+    if Path(entry.name).suffix.lower() not in SUFFIXES:
+        return
+    if entry.is_symlink() and not path.exists():
+        yield name, None, error_unit(name, "not-found", "a symbolic link to nothing", "fix or remove the link")
+        return
+    yield name, path, None
+
+
+def discover(paths: Iterable[str]) -> Discovered:
+    """Every input the paths name, in order (folders expanded), and their total size when known."""
+    units: list[Unit] = []
+    total: int | None = 0
+    for name, path, error in expand(paths):
+        if error is not None:
+            units.append(error)
+        elif path is None:
+            units.append(("stdin",))
+            total = None
+        else:
+            units.append(("file", str(path), name))
+            total = _add_size(total, path)
+    return Discovered(tuple(units), total)
+
+
+def _add_size(total: int | None, path: Path) -> int | None:
+    if total is None:
+        return None
+    try:
+        return total + path.stat().st_size
+    except OSError:
+        return total
+
+
+# --- from discovered inputs to units of work --------------------------------------------------
+
+
+def units(discovered: Iterable[Unit], max_bytes: int = MAX_FILE_BYTES, stdin: BinaryIO | None = None) -> Iterator[UnitOrFlush]:
+    """The work: whole files stay one unit each (read where they are parsed); JSON Lines files and
+    standard input are split into units of lines as they are read."""
+    for unit in discovered:
+        if unit[0] == "file" and Path(unit[2]).suffix.lower() in STREAM_SUFFIXES:
+            yield from _jsonl_file(unit[1], unit[2], max_bytes)
+        elif unit[0] == "stdin":
+            yield from stdin_units(stdin if stdin is not None else sys.stdin.buffer, max_bytes)
+        else:
+            yield unit
+
+
+def _jsonl_file(path: str, name: str, max_bytes: int) -> Iterator[UnitOrFlush]:
+    try:
+        stream = open(path, "rb")
+    except OSError as exc:
+        yield error_unit(name, "not-found" if isinstance(exc, FileNotFoundError) else "unreadable",
+                         f"cannot read: {exc.strerror or exc}", "check the path")
+        return
+    with stream:
+        yield from line_units(stream, name, max_bytes, interactive=False)
+
+
+def stdin_units(stream: BinaryIO, max_bytes: int) -> Iterator[UnitOrFlush]:
+    """Standard input, recognised by its content (see the module docstring)."""
+    head = _read_some(stream)
+    kind = sniff(head)
+    if kind == "jsonl":
+        yield from line_units(stream, STDIN, max_bytes, head=head, interactive=True)
+        return
+    data = head + _read_rest(stream, max_bytes + 1 - len(head))
+    if len(data) > max_bytes:
+        yield error_unit(STDIN, "too-large", f"standard input is over the limit of {max_bytes} bytes",
+                         "raise it with --max-bytes, or send JSON Lines, which are read as a stream")
+        _drain(stream)
+        return
+    yield ("data", STDIN, document_kind(data), data)
+
+
+def sniff(head: bytes) -> str:
+    """``jsonl`` when the first line is a JSON object on its own, else ``document`` (JSON or YAML)."""
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    if not text.startswith(b"{"):
+        return "document"
+    try:
+        value = json.loads(text.partition(b"\n")[0])
+    except ValueError:
+        return "document"
+    return "jsonl" if isinstance(value, dict) else "document"
+
+
+def document_kind(data: bytes) -> str:
+    """``json`` for a JSON document (one workload, or an array of them), else ``yaml``."""
+    try:
+        json.loads(data)
+    except ValueError:
+        return "json" if data.lstrip(b"\xef\xbb\xbf").lstrip().startswith(b"[") else "yaml"
+    return "json"
+
+
+def _read_some(stream: BinaryIO) -> bytes:
+    """At least the first line (or everything, if shorter), so that sniffing sees it whole."""
+    data = b""
+    while b"\n" not in data and len(data) < READ_SIZE:
+        more = _read1(stream)
+        if not more:
+            break
+        data += more
+    return data
+
+
+def _read1(stream: BinaryIO) -> bytes:
+    read1 = getattr(stream, "read1", None)
+    return read1(READ_SIZE) if read1 is not None else stream.read(READ_SIZE)
+
+
+def _read_rest(stream: BinaryIO, limit: int) -> bytes:
+    return stream.read(max(limit, 0)) or b""
+
+
+def _drain(stream: BinaryIO) -> None:
+    while _read1(stream):
+        pass
+
+
+def line_units(stream: BinaryIO, name: str, max_bytes: int, head: bytes = b"", interactive: bool = False,
+               lines_per_unit: int = 500) -> Iterator[UnitOrFlush]:
+    """Units of up to ``lines_per_unit`` lines; a line longer than ``max_bytes`` becomes None (an
+    error where it is parsed). ``interactive`` streams say FLUSH when they would block."""
+    batch: list[str | bool | None] = []
+    first = 1
+    number = 0
+    for line in _lines(stream, max_bytes, head, interactive):
+        if line is FLUSH:
+            if batch:
+                yield ("lines", name, first, batch)
+                first, batch = number + 1, []
+            yield FLUSH
+            continue
+        number += 1
+        batch.append(line)  # type: ignore[arg-type]
+        if len(batch) >= lines_per_unit:
+            yield ("lines", name, first, batch)
+            first, batch = number + 1, []
+    if batch:
+        yield ("lines", name, first, batch)
+
+
+def _lines(stream: BinaryIO, max_bytes: int, head: bytes, interactive: bool) -> Iterator[object]:
+    """Decoded lines (None: longer than max_bytes; False: not UTF-8), and FLUSH when the stream blocks."""
+    pending = b""
+    too_long = False
+    chunk = head
+    while True:
+        if not chunk:
+            chunk = _read1(stream)
+            if not chunk:
+                if pending or too_long:
+                    yield None if too_long or len(pending) > max_bytes else _decode_line(pending)
+                return
+        *complete, pending = (pending + chunk).split(b"\n")
+        chunk = b""
+        for raw in complete:
+            yield None if too_long or len(raw) > max_bytes else _decode_line(raw)
+            too_long = False
+        if len(pending) > max_bytes:  # keep memory bounded: the rest of this line is dropped
+            pending, too_long = b"", True
+        if interactive and _would_block(stream):
+            yield FLUSH
+
+
+def _decode_line(raw: bytes) -> str | bool:
+    if raw.endswith(b"\r"):
+        raw = raw[:-1]
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+
+
+def _would_block(stream: BinaryIO) -> bool:
+    try:
+        ready, _, _ = select.select([stream.fileno()], [], [], 0)
+    except (OSError, ValueError, AttributeError, TypeError):  # not a real file (tests), or no select
+        return False
+    return not ready
+
+
+# --- units to workloads ----------------------------------------------------------------------
+
+
+def unit_outcomes(unit: Unit, catalogue: Catalogue, max_bytes: int = MAX_FILE_BYTES) -> list[Outcome]:
+    """The workloads and errors one unit holds, in order."""
+    kind = unit[0]
+    if kind == "file":
+        return read_file(Path(unit[1]), unit[2], catalogue, max_bytes)
+    if kind == "data":
+        _, name, data_kind, data = unit
+        return parse_bytes(data, name, data_kind, catalogue, max_bytes)
+    if kind == "lines":
+        return _line_outcomes(unit, catalogue, max_bytes)
+    if kind == "error":
+        _, file, line, column, code, message, hint = unit
+        return [InputError([Problem(Span(file, line, column), code, message, hint)])]
+    raise ValueError(f"not a unit: {unit!r}")
+
+
+def _line_outcomes(unit: Unit, catalogue: Catalogue, max_bytes: int) -> list[Outcome]:
+    _, name, first, lines = unit
+    stem = Path(name).stem if name != STDIN else "stdin"
+    out: list[Outcome] = []
+    for number, line in enumerate(lines, start=first):
+        if line is None:
+            out.append(InputError([Problem(Span(name, number, 1), "too-large", f"line is over the limit of {max_bytes} bytes",
+                                           "raise it with --max-bytes if the line is genuine")]))
+        elif line is False:
+            out.append(InputError([Problem(Span(name, number, 1), "not-utf8", "not UTF-8 text", "save the file as UTF-8")]))
+        elif line.strip():
+            out.append(parse_jsonl_line(line, number, name, stem, catalogue))
+    return out
+
+
+def read_outcomes(paths: Iterable[str], catalogue: Catalogue, max_bytes: int = MAX_FILE_BYTES,
+                  stdin: BinaryIO | None = None) -> Iterator[Outcome]:
+    """Every workload and error the paths hold, in order, streaming (the Python API's entry point)."""
+    for unit in units(discover(paths).units, max_bytes, stdin):
+        if unit is not FLUSH:
+            yield from unit_outcomes(unit, catalogue, max_bytes)
+
+

@@ -1,0 +1,61 @@
+"""A progress bar on standard error for long batches: only on a terminal, and only once the batch has
+run long enough to be worth waiting for; it erases itself before any other output and at the end."""
+from __future__ import annotations
+
+import time
+from typing import Callable, TextIO
+
+DELAY = 1.0  # seconds before the bar shows: a batch that ends sooner never sees one
+REFRESH = 0.1  # seconds between redraws
+WIDTH = 30
+
+
+class Progress:
+    def __init__(self, stream: TextIO, total_bytes: int | None, *, enabled: bool | None = None,
+                 delay: float = DELAY, clock: Callable[[], float] = time.monotonic) -> None:
+        self.stream = stream
+        self.total = total_bytes
+        self.enabled = _is_terminal(stream) if enabled is None else enabled
+        self.delay = delay
+        self.clock = clock
+        self.started = clock()
+        self.drawn_at = -1.0
+        self.workloads = 0
+        self.done_bytes = 0
+        self.shown = False
+
+    def advance(self, workloads: int, size: int) -> None:
+        self.workloads += workloads
+        self.done_bytes += size
+        now = self.clock()
+        if self.enabled and now - self.started >= self.delay and now - self.drawn_at >= REFRESH:
+            self.drawn_at = now
+            self._draw(now)
+
+    def line(self, now: float) -> str:
+        elapsed = max(now - self.started, 1e-9)
+        counts = f"{self.workloads:,} workloads, {self.workloads / elapsed:,.0f}/s"
+        if not self.total:
+            return counts
+        fraction = min(self.done_bytes / self.total, 1.0)
+        filled = int(fraction * WIDTH)
+        return f"[{'#' * filled}{'.' * (WIDTH - filled)}] {fraction:4.0%}  {counts}"
+
+    def _draw(self, now: float) -> None:
+        self.stream.write("\r" + self.line(now) + "\x1b[K")
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        """Erase the bar (before other output on the terminal, and at the end)."""
+        if self.shown:
+            self.stream.write("\r\x1b[K")
+            self.stream.flush()
+            self.shown = False
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False

@@ -1,0 +1,36 @@
+"""CSV for spreadsheets: a heading row, then one row per answer (RFC 4180: commas, double quotes,
+CRLF line ends). A text cell that a spreadsheet would take for a formula is prefixed with ``'``."""
+from __future__ import annotations
+
+import csv
+import io
+from typing import Sequence
+
+from ..model import RuleSet
+from .summary import Row
+
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_header(ruleset: RuleSet) -> list[str]:
+    scores = [f"score_{option}" for option in ruleset.option_ids]
+    return ["name", "source", "recommendation", *scores, "margin", "confidence", "excluded", "top_reason", "error"]
+
+
+def csv_values(row: Row, ruleset: RuleSet) -> list[object]:
+    scores = dict(row.scores)
+    return [_safe(row.name) if not row.error else "", _safe(row.source), row.recommendation,
+            *(scores.get(option, "") for option in ruleset.option_ids),
+            "" if row.margin is None else row.margin, row.confidence or "", ";".join(row.excluded),
+            _safe(row.top_reason) if not row.error else "", _safe(row.error)]
+
+
+def csv_line(values: Sequence[object]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerow(values)
+    return buffer.getvalue()
+
+
+def _safe(text: str) -> str:
+    """Keep a spreadsheet from running user text as a formula (``=HYPERLINK(...)``); a lone '-' is text."""
+    return "'" + text if text.startswith(_FORMULA) and text != "-" else text

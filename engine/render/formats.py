@@ -1,0 +1,178 @@
+"""The output formats of a batch, each in two halves so that answers can be rendered anywhere:
+
+* ``piece(answer, first)`` renders one answer (in whichever process evaluated it) to plain strings;
+* a writer, in the process that owns the output, puts the pieces together in input order.
+
+Streaming formats (JSON Lines, JSON, YAML, CSV) write each piece as it comes; the text summary and
+Markdown need every row before the details, so those details wait in a spooled temporary file.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterator, TextIO
+
+from ..errors import InputError
+from ..model import RuleSet
+from ..result import Result
+from .csv import csv_header, csv_line, csv_values
+from .jsonl import json_item, jsonl_line, yaml_document
+from .markdown import HEADER, markdown_row, markdown_section
+from .summary import summary_row, text_cells, text_table
+from .text import render_result
+
+Answer = Result | InputError
+SPOOL_BYTES = 8 << 20
+
+NAMES = ("text", "json", "yaml", "markdown", "csv", "jsonl")
+
+
+class Writer:
+    """Puts pieces together on ``out``; ``close`` writes whatever had to wait for the end."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.count = 0
+
+    def add(self, piece: Any) -> None:
+        self.count += 1
+        self.out.write(piece)
+
+    def close(self) -> None:
+        return None
+
+
+class Format:
+    """How one format renders an answer (``piece``) and assembles the pieces (``writer``)."""
+
+    streaming = True
+
+    def __init__(self, ruleset: RuleSet, explain: bool = False) -> None:
+        self.ruleset = ruleset
+        self.explain = explain
+
+    def piece(self, answer: Answer, first: bool = False) -> Any:
+        raise NotImplementedError
+
+    def writer(self, out: TextIO) -> Writer:
+        return Writer(out)
+
+
+class JsonLines(Format):
+    def piece(self, answer: Answer, first: bool = False) -> str:
+        return jsonl_line(answer) + "\n"
+
+
+class Yaml(Format):
+    def piece(self, answer: Answer, first: bool = False) -> str:
+        return yaml_document(answer)
+
+
+class Json(Format):
+    def piece(self, answer: Answer, first: bool = False) -> str:
+        return json_item(answer)
+
+    def writer(self, out: TextIO) -> Writer:
+        return _JsonWriter(out)
+
+
+class _JsonWriter(Writer):
+    def add(self, piece: str) -> None:
+        self.out.write(("[\n" if not self.count else ",\n") + piece)
+        self.count += 1
+
+    def close(self) -> None:
+        self.out.write("\n]\n" if self.count else "[]\n")
+
+
+class Csv(Format):
+    def piece(self, answer: Answer, first: bool = False) -> str:
+        return csv_line(csv_values(summary_row(answer, self.ruleset), self.ruleset))
+
+    def writer(self, out: TextIO) -> Writer:
+        out.write(csv_line(csv_header(self.ruleset)))
+        return Writer(out)
+
+
+class Markdown(Format):
+    streaming = False
+
+    def piece(self, answer: Answer, first: bool = False) -> tuple[str, str]:
+        return markdown_row(summary_row(answer, self.ruleset)), markdown_section(answer, self.ruleset)
+
+    def writer(self, out: TextIO) -> Writer:
+        return _TableWriter(out, _markdown_close)
+
+
+class Text(Format):
+    """The summary table; each justification too with ``--explain``. A batch of one workload shows
+    its justification alone, as it always did."""
+
+    streaming = False
+
+    def piece(self, answer: Answer, first: bool = False) -> tuple[tuple[str, ...], str | None]:
+        return text_cells(summary_row(answer, self.ruleset)), self._details(answer, first)
+
+    def _details(self, answer: Answer, first: bool) -> str | None:
+        if isinstance(answer, InputError):
+            return "\n".join(f"error: {p.format()}" for p in answer.problems) + "\n" if self.explain else None
+        return render_result(answer, self.ruleset) if self.explain or first else None
+
+    def writer(self, out: TextIO) -> Writer:
+        return _TableWriter(out, self._close)
+
+    def _close(self, out: TextIO, rows: list, details: Iterator[str], first: str | None) -> None:
+        if len(rows) == 1:
+            out.write(first or "")
+            return
+        out.write(text_table(rows) if rows else "")
+        if self.explain:
+            _write_details(out, details)
+
+
+def _markdown_close(out: TextIO, rows: list, details: Iterator[str], first: str | None) -> None:
+    out.write(HEADER + "".join(rows))
+    _write_details(out, details)
+
+
+def _write_details(out: TextIO, details: Iterator[str]) -> None:
+    """Each block after a blank line."""
+    for text in details:
+        out.write("\n" + text)
+
+
+class _TableWriter(Writer):
+    """Keeps the rows; the details wait in a temporary file (memory for a few MB, disk beyond)."""
+
+    def __init__(self, out: TextIO, close: Callable[[TextIO, list, Iterator[str], str | None], None]) -> None:
+        super().__init__(out)
+        self._close = close
+        import tempfile  # here: it costs start-up time, and only these two formats need it
+
+        self.rows: list = []
+        self._details = tempfile.SpooledTemporaryFile(SPOOL_BYTES, mode="w+", encoding="utf-8", newline="")
+        self._sizes: list[int] = []
+        self._first: str | None = None
+
+    def add(self, piece: tuple[Any, str | None]) -> None:
+        row, details = piece
+        if not self.rows:
+            self._first = details
+        self.rows.append(row)
+        if details is not None:
+            self._sizes.append(len(details))
+            self._details.write(details)
+        self.count += 1
+
+    def close(self) -> None:
+        try:
+            self._close(self.out, self.rows, self._read_details(), self._first)
+        finally:
+            self._details.close()
+
+    def _read_details(self) -> Iterator[str]:
+        self._details.seek(0)
+        for size in self._sizes:
+            yield self._details.read(size)
+
+
+FORMATS: dict[str, type[Format]] = {"text": Text, "json": Json, "yaml": Yaml, "markdown": Markdown, "csv": Csv,
+                                    "jsonl": JsonLines}

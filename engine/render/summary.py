@@ -1,0 +1,99 @@
+"""One row per answer for the tabular formats (the text summary, Markdown, CSV): the workload, the
+recommendation, each option's score, the margin, the excluded options and the strongest reason."""
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..errors import InputError
+from ..insight import confidence
+from ..model import RuleSet
+from ..result import Result
+
+ERROR = "error"
+NO_FIT = "none (conflicting needs)"
+
+
+class Row(NamedTuple):
+    name: str
+    source: str
+    recommendation: str  # the option id; "" for an error or when every option is excluded
+    label: str  # the option's label, NO_FIT or ERROR
+    scores: tuple[tuple[str, int], ...]  # every option, in the order of options.yaml; () for an error
+    margin: int | None
+    confidence: str | None
+    excluded: tuple[str, ...]
+    top_reason: str
+    error: str = ""  # "file:line:column: code: message" for an input that could not be read
+
+    @property
+    def margin_text(self) -> str:
+        """The margin with its confidence label, as the text and Markdown tables show it."""
+        if self.error or not self.recommendation:
+            return "-"
+        if self.margin is None:
+            return "only option"  # every other option is excluded
+        return f"{self.margin} ({self.confidence})"
+
+
+def summary_row(answer: Result | InputError, ruleset: RuleSet) -> Row:
+    if isinstance(answer, InputError):
+        return _error_row(answer)
+    order = {o: i for i, o in enumerate(ruleset.option_ids)}
+    scores = tuple(sorted(answer.scores.items(), key=lambda item: order[item[0]]))
+    excluded = tuple(p.option for p in answer.ranking if p.excluded)
+    label = ruleset.option(answer.recommendation).label if answer.recommendation else NO_FIT
+    return Row(answer.name, str(answer.source), answer.recommendation or "", label, scores, answer.margin,
+               confidence(answer), excluded, top_reason(answer, ruleset))
+
+
+def _error_row(error: InputError) -> Row:
+    first = error.first
+    more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
+    where = f"{first.span.file}:{first.span.line}" if first.span.line else first.span.file
+    return Row(where, first.span.file, "", ERROR, (), None, None, (), f"{first.code}: {first.message}{more}",
+               first.format())
+
+
+def top_reason(result: Result, ruleset: RuleSet) -> str:
+    """Why the winner won, in one sentence: its strongest reason for it; failing that, why the others
+    are out; with no winner, that every option is excluded."""
+    if result.recommendation is None:
+        return "every option is excluded by conflicting needs: " + ", ".join(result.conflicts)
+    favours = [r for r in result.reasons_for(result.recommendation) if (r.points or 0) > 0]
+    if favours:
+        return min(favours, key=lambda r: (-(r.points or 0), r.rule)).because
+    if result.exclusions:
+        return result.exclusions[0].because
+    return f"no rule favours any option; the tie-break order picks {ruleset.option(result.recommendation).label}"
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` on one line, cut to ``width`` characters with '...' when longer."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else flat[: width - 3].rstrip() + "..."
+
+
+TEXT_HEADINGS = ("WORKLOAD", "RECOMMENDATION", "MARGIN", "TOP REASON")
+TEXT_NAME_WIDTH = 40
+TEXT_REASON_WIDTH = 90
+
+
+def text_cells(row: Row) -> tuple[str, str, str, str]:
+    """The four cells of a row of the text summary, each on one line and clipped (a file name from
+    the left, where its last part is)."""
+    name = clip_left(row.name, TEXT_NAME_WIDTH) if row.error else clip(row.name, TEXT_NAME_WIDTH)
+    return (name, row.label, row.margin_text, clip(row.top_reason, TEXT_REASON_WIDTH))
+
+
+def clip_left(text: str, width: int) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= width else "..." + flat[len(flat) - width + 3:]
+
+
+def text_table(cells: list[tuple[str, str, str, str]]) -> str:
+    """The text summary: one aligned line per workload under a heading line."""
+    widths = [max(len(c[i]) for c in [TEXT_HEADINGS, *cells]) for i in range(3)]
+    lines = []
+    for row in [TEXT_HEADINGS, *cells]:
+        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
+    return "\n".join(line.rstrip() for line in lines) + "\n"
