@@ -10,7 +10,7 @@ import pytest
 
 from pathlib import Path
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES
 
 
 def _installed_files():
