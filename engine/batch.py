@@ -8,17 +8,17 @@ for byte the same whatever ``--jobs`` says.
 
 With several processes, at most a few tasks per process are in flight: the input is read only as
 fast as it is answered, so memory stays bounded however long the stream. Workers ignore Ctrl-C;
-the parent stops them.
+the parent stops them, at once, on Ctrl-C, on an error, or when its output is closed (``| head``).
 """
 from __future__ import annotations
 
 import os
-from collections import deque
+import sys
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, NamedTuple
 
 from .api import Advisor, default_advisor
-from .errors import InputError, Problem, RuleError
+from .errors import InputError, Problem, RuleError, Span
 from .inputs import FLUSH, Unit, UnitOrFlush, read_outcomes, unit_outcomes
 from .insight import Explainer
 from .render.formats import FORMATS, Format
@@ -58,13 +58,6 @@ class Chunk:
         self.size = size
         self.fatal: tuple[Problem, ...] = ()  # the rule set failed in the engine: the batch cannot go on
 
-    def __getstate__(self) -> tuple:
-        return tuple(getattr(self, name) for name in self.__slots__)
-
-    def __setstate__(self, state: tuple) -> None:
-        for name, value in zip(self.__slots__, state):
-            setattr(self, name, value)
-
 
 class Totals:
     __slots__ = ("answered", "failed")
@@ -101,6 +94,8 @@ class Context:
                     chunk.answered += 1
         except RuleError as error:  # sent back as data: an exception would not survive pickling intact
             chunk.fatal = error.problems
+        if self.format.joinable and chunk.pieces:
+            chunk.pieces = ["".join(chunk.pieces)]  # one string is cheaper to send and to write
         return chunk
 
 
@@ -138,7 +133,7 @@ def _weight(unit: Unit, file_weight: int) -> int:
 
 def _size(unit: Unit) -> int:
     if unit[0] == "lines":
-        return sum(len(line) + 1 if isinstance(line, str) else 1 for line in unit[3])
+        return unit[4]
     if unit[0] == "data":
         return len(unit[3])
     if unit[0] == "file":
@@ -176,35 +171,113 @@ _worker: Context | None = None
 
 def _run_parallel(context: Context, work: Iterator[Task | object], sink: Sink, jobs: int) -> None:
     global _worker
-    _worker = context  # inherited as is by forked workers; others load their own (see _start_worker)
-    pool = _pool_context().Pool(jobs, initializer=_start_worker, initargs=(context.options,))
+    _worker = context  # inherited as is by forked workers; others load their own (see _serve)
+    workers = _Workers(context.options, jobs)
     try:
-        pending: deque = deque()
+        submitted = emitted = 0
         for task in work:
-            if task is FLUSH:  # the input waits: show everything answered so far
-                while pending:
-                    sink(_checked(pending.popleft().get()))
-                continue
-            pending.append(pool.apply_async(_run_task, (task,)))
-            while pending and (pending[0].ready() or len(pending) >= jobs * IN_FLIGHT_PER_JOB):
-                sink(_checked(pending.popleft().get()))
-        while pending:
-            sink(_checked(pending.popleft().get()))
-        pool.close()
+            if task is not FLUSH:
+                workers.submit(submitted, task)  # type: ignore[arg-type]
+                submitted += 1
+            # in order; wait when the input would block (FLUSH) or too much is in flight
+            while emitted < submitted and (task is FLUSH or workers.ready(emitted)
+                                           or submitted - emitted >= jobs * IN_FLIGHT_PER_JOB):
+                sink(_checked(workers.take(emitted)))
+                emitted += 1
+        while emitted < submitted:
+            sink(_checked(workers.take(emitted)))
+            emitted += 1
     finally:
-        pool.terminate()
-        pool.join()
+        workers.stop()
 
 
-def _pool_context() -> Any:
-    """fork where there is one: the workers start at once with the rule set already loaded."""
-    import multiprocessing  # here, not at the top: it costs start-up time, and one job needs none
+class _Workers:
+    """A few worker processes, each fed by a thread of this process over its own pipe, one task at a
+    time (send, then receive: neither side ever waits on the other's full pipe).
 
-    methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    multiprocessing.Pool was not used: its terminate() can hang for good when a task larger than
+    the pipe's buffer is half written (a stream cut short by ``| head``, or Ctrl-C)."""
+
+    def __init__(self, options: Options, jobs: int) -> None:
+        import multiprocessing  # here, not at the top: it costs start-up time, and one job needs none
+        import queue
+        import threading
+
+        start = multiprocessing.get_context(_start_method())
+        self.todo: queue.Queue = queue.Queue()
+        self.done: dict[int, Chunk | BaseException] = {}
+        self.changed = threading.Condition()
+        self.processes, connections = [], []
+        for _ in range(jobs):  # every process before any thread: fork and threads do not mix
+            mine, theirs = start.Pipe()
+            process = start.Process(target=_serve, args=(theirs, options), daemon=True)
+            process.start()
+            theirs.close()
+            self.processes.append(process)
+            connections.append(mine)
+        self.threads = [threading.Thread(target=self._feed, args=(c, p), daemon=True)
+                        for c, p in zip(connections, self.processes)]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, index: int, task: Task) -> None:
+        self.todo.put((index, task))
+
+    def ready(self, index: int) -> bool:
+        with self.changed:
+            return index in self.done
+
+    def take(self, index: int) -> Chunk:
+        with self.changed:
+            while index not in self.done:
+                self.changed.wait()
+            answer = self.done.pop(index)
+        if isinstance(answer, BaseException):
+            raise answer
+        return answer
+
+    def _feed(self, connection: Any, process: Any) -> None:
+        with connection:
+            while True:
+                item = self.todo.get()
+                if item is None:
+                    return
+                index, task = item
+                try:
+                    connection.send(task)
+                    answer = connection.recv()
+                except (EOFError, OSError):  # the process is gone: stopped by us, or crashed
+                    process.join(1)
+                    answer = RuleError([Problem(Span("rules"), "engine-failed",
+                                                f"a worker process stopped (exit code {process.exitcode})",
+                                                "try again with --jobs 1")])
+                with self.changed:
+                    self.done[index] = answer
+                    self.changed.notify_all()
+                if isinstance(answer, BaseException):
+                    return
+
+    def stop(self) -> None:
+        """End the workers: quietly when all is done, at once on an error or Ctrl-C."""
+        for _ in self.threads:
+            self.todo.put(None)
+        for process in self.processes:
+            if process.is_alive():
+                process.terminate()
+        for process in self.processes:
+            process.join()
+        for thread in self.threads:
+            thread.join()
 
 
-def _start_worker(options: Options) -> None:
+def _start_method() -> str:
+    """fork on Linux: the workers start at once, rule set loaded; elsewhere fork is unsafe or absent,
+    and spawned workers load the rule set themselves."""
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def _serve(connection: Any, options: Options) -> None:
+    """A worker process: answer tasks until the pipe closes."""
     import signal
 
     global _worker
@@ -212,11 +285,13 @@ def _start_worker(options: Options) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler would print from here
     if _worker is None or _worker.options != options:
         _worker = Context(options)
-
-
-def _run_task(task: Task) -> Chunk:
-    assert _worker is not None
-    return _worker.run(task)
+    with connection:
+        while True:
+            try:
+                task = connection.recv()
+            except (EOFError, OSError):
+                return
+            connection.send(_worker.run(task))
 
 
 def cores() -> int:

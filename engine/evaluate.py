@@ -1,6 +1,6 @@
 """The only module that imports durable-rules: runs compiled rule sets on workloads.
 
-What this module does about durable-rules' measured traps (see /work/shared/durable-rules-notes.md):
+What this module does about durable-rules' measured traps (see docs/engine-notes.md):
 
 * one private Host per process, with its timer threads never started (``_run`` does nothing);
   evaluation is synchronous, so nothing is left running at exit or while the wizard waits;

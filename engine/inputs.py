@@ -33,6 +33,7 @@ SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
 STREAM_SUFFIXES = (".jsonl", ".ndjson")
 STDIN = "-"
 READ_SIZE = 1 << 20
+BOM = b"\xef\xbb\xbf"
 
 
 class _Flush:
@@ -44,7 +45,7 @@ class _Flush:
 
 FLUSH = _Flush()
 
-# Units: ("file", path, name) | ("data", name, kind, bytes) | ("lines", name, first_number, [line text or None])
+# Units: ("file", path, name) | ("data", name, kind, bytes) | ("lines", name, first_number, [raw line or None], size)
 # | ("error", file, line, column, code, message, hint)
 Unit = tuple
 UnitOrFlush = Union[Unit, _Flush]
@@ -188,7 +189,6 @@ def stdin_units(stream: BinaryIO, max_bytes: int) -> Iterator[UnitOrFlush]:
     if len(data) > max_bytes:
         yield error_unit(STDIN, "too-large", f"standard input is over the limit of {max_bytes} bytes",
                          "raise it with --max-bytes, or send JSON Lines, which are read as a stream")
-        _drain(stream)
         return
     yield ("data", STDIN, document_kind(data), data)
 
@@ -234,64 +234,55 @@ def _read_rest(stream: BinaryIO, limit: int) -> bytes:
     return stream.read(max(limit, 0)) or b""
 
 
-def _drain(stream: BinaryIO) -> None:
-    while _read1(stream):
-        pass
-
-
 def line_units(stream: BinaryIO, name: str, max_bytes: int, head: bytes = b"", interactive: bool = False,
                lines_per_unit: int = 500) -> Iterator[UnitOrFlush]:
-    """Units of up to ``lines_per_unit`` lines; a line longer than ``max_bytes`` becomes None (an
-    error where it is parsed). ``interactive`` streams say FLUSH when they would block."""
-    batch: list[str | bool | None] = []
+    """Units of up to ``lines_per_unit`` raw lines (decoded where they are parsed: the reading
+    process does as little as it can); a line longer than ``max_bytes`` becomes None (an error
+    where it is parsed). ``interactive`` streams say FLUSH when they would block."""
+    batch: list[bytes | None] = []
     first = 1
-    number = 0
+    number = size = 0
     for line in _lines(stream, max_bytes, head, interactive):
         if line is FLUSH:
             if batch:
-                yield ("lines", name, first, batch)
-                first, batch = number + 1, []
+                yield ("lines", name, first, batch, size)
+                first, batch, size = number + 1, [], 0
             yield FLUSH
             continue
         number += 1
         batch.append(line)  # type: ignore[arg-type]
+        size += len(line) + 1 if line is not None else max_bytes  # type: ignore[arg-type]
         if len(batch) >= lines_per_unit:
-            yield ("lines", name, first, batch)
-            first, batch = number + 1, []
+            yield ("lines", name, first, batch, size)
+            first, batch, size = number + 1, [], 0
     if batch:
-        yield ("lines", name, first, batch)
+        yield ("lines", name, first, batch, size)
 
 
 def _lines(stream: BinaryIO, max_bytes: int, head: bytes, interactive: bool) -> Iterator[object]:
-    """Decoded lines (None: longer than max_bytes; False: not UTF-8), and FLUSH when the stream blocks."""
+    """Raw lines (None: longer than max_bytes), and FLUSH when the stream would block."""
     pending = b""
     too_long = False
-    chunk = head
+    chunk = head.removeprefix(BOM)  # a byte order mark counts only at the very start
+    at_start = not head
     while True:
         if not chunk:
             chunk = _read1(stream)
             if not chunk:
                 if pending or too_long:
-                    yield None if too_long or len(pending) > max_bytes else _decode_line(pending)
+                    yield None if too_long or len(pending) > max_bytes else pending
                 return
+            if at_start:
+                chunk, at_start = chunk.removeprefix(BOM), False
         *complete, pending = (pending + chunk).split(b"\n")
         chunk = b""
         for raw in complete:
-            yield None if too_long or len(raw) > max_bytes else _decode_line(raw)
+            yield None if too_long or len(raw) > max_bytes else raw
             too_long = False
         if len(pending) > max_bytes:  # keep memory bounded: the rest of this line is dropped
             pending, too_long = b"", True
         if interactive and _would_block(stream):
             yield FLUSH
-
-
-def _decode_line(raw: bytes) -> str | bool:
-    if raw.endswith(b"\r"):
-        raw = raw[:-1]
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return False
 
 
 def _would_block(stream: BinaryIO) -> bool:
@@ -322,18 +313,26 @@ def unit_outcomes(unit: Unit, catalogue: Catalogue, max_bytes: int = MAX_FILE_BY
 
 
 def _line_outcomes(unit: Unit, catalogue: Catalogue, max_bytes: int) -> list[Outcome]:
-    _, name, first, lines = unit
+    _, name, first, lines, _size = unit
     stem = Path(name).stem if name != STDIN else "stdin"
     out: list[Outcome] = []
-    for number, line in enumerate(lines, start=first):
-        if line is None:
-            out.append(InputError([Problem(Span(name, number, 1), "too-large", f"line is over the limit of {max_bytes} bytes",
-                                           "raise it with --max-bytes if the line is genuine")]))
-        elif line is False:
-            out.append(InputError([Problem(Span(name, number, 1), "not-utf8", "not UTF-8 text", "save the file as UTF-8")]))
-        elif line.strip():
+    for number, raw in enumerate(lines, start=first):
+        if raw is None:
+            out.append(_line_error(name, number, "too-large", f"line is over the limit of {max_bytes} bytes",
+                                   "raise it with --max-bytes if the line is genuine"))
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            out.append(_line_error(name, number, "not-utf8", "not UTF-8 text", "save the file as UTF-8"))
+            continue
+        if line.strip():
             out.append(parse_jsonl_line(line, number, name, stem, catalogue))
     return out
+
+
+def _line_error(name: str, number: int, code: str, message: str, hint: str) -> InputError:
+    return InputError([Problem(Span(name, number, 1), code, message, hint)])
 
 
 def read_outcomes(paths: Iterable[str], catalogue: Catalogue, max_bytes: int = MAX_FILE_BYTES,

@@ -134,6 +134,22 @@ def test_ctrl_c_stops_parallel_workers_with_130(tmp_path):
         child.wait()
 
 
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_reader_that_stops_early_stops_the_batch_cleanly(tmp_path, jobs):
+    """`recommend ... | head -1`: the closed pipe ends the run (workers too), with no traceback."""
+    corpus = stream_file(tmp_path, 6000)
+    child = subprocess.Popen([sys.executable, "-m", "deploy_advisor", "recommend", "--rules", RULES, "--format", "jsonl",
+                              "--jobs", jobs, str(corpus)], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        assert json.loads(_read_line(child.stdout))["name"] == "w0"
+        child.stdout.close()
+        assert child.wait(DEADLINE) == 0
+        assert b"Traceback" not in child.stderr.read()
+    finally:
+        child.kill()
+        child.wait()
+
+
 # --- the same output whatever --jobs says ------------------------------------------------------
 
 
@@ -143,6 +159,22 @@ def test_jobs_give_byte_identical_output(capsys, tmp_path, fmt):
     one = recommend(capsys, "--format", fmt, "--jobs", "1", *inputs)
     two = recommend(capsys, "--format", fmt, "--jobs", "2", *inputs)
     assert one == two and one[0] == 1 and one[1]
+
+
+def test_jobs_give_byte_identical_output_with_explain(capsys, tmp_path):
+    inputs = [str(INPUTS), str(stream_file(tmp_path, 1100))]
+    one = recommend(capsys, "--format", "jsonl", "--explain", "--jobs", "1", *inputs)
+    assert recommend(capsys, "--format", "jsonl", "--explain", "--jobs", "2", *inputs) == one
+    assert all(json.loads(line).get("what_would_change") is not None for line in one[1].splitlines()
+               if json.loads(line)["name"])
+
+
+def test_spawned_workers_load_the_rules_themselves_and_agree(capsys, tmp_path, monkeypatch):
+    """Where fork is not used (macOS, Windows), workers start from scratch: same output."""
+    inputs = [str(INPUTS), str(stream_file(tmp_path, 700))]
+    forked = recommend(capsys, "--format", "csv", "--jobs", "2", *inputs)
+    monkeypatch.setattr(batch, "_start_method", lambda: "spawn")
+    assert recommend(capsys, "--format", "csv", "--jobs", "2", *inputs) == forked
 
 
 def test_jobs_0_means_one_per_core(capsys):
@@ -190,7 +222,7 @@ def test_input_is_read_only_as_fast_as_it_is_answered():
         def endless():
             for number in itertools.count(1):
                 next(pulled)
-                yield ("lines", "endless.jsonl", number, [LINE % (number, "critical")] * 500)
+                yield ("lines", "endless.jsonl", number, [(LINE % (number, "critical")).encode()] * 500, 0)
 
         seen = []
 
@@ -205,7 +237,7 @@ def test_input_is_read_only_as_fast_as_it_is_answered():
 
 
 def test_flush_markers_end_a_task_early():
-    stream = [("lines", "-", 1, ["a"]), FLUSH, ("lines", "-", 2, ["b", "c"])]
+    stream = [("lines", "-", 1, [b"a"], 2), FLUSH, ("lines", "-", 2, [b"b", b"c"], 4)]
     work = list(batch.tasks(stream))
     assert [len(t.units) if isinstance(t, batch.Task) else "FLUSH" for t in work] == [1, "FLUSH", 1]
     assert [t.first for t in work if isinstance(t, batch.Task)] == [True, False]

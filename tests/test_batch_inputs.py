@@ -110,12 +110,14 @@ def test_standard_input_over_the_limit_is_refused_unless_it_streams(catalogue):
 
 
 def test_json_lines_stream_in_units_with_exact_line_numbers(catalogue):
-    lines = [GOOD, "", "   ", "\ufeff" + GOOD, GOOD + "\r", "{bad", GOOD]
+    lines = ["\ufeff" + GOOD, "", "   ", GOOD, GOOD + "\r", "{bad", GOOD]
     data = ("\n".join(lines) + "\n").encode()
     got = list(line_units(io.BytesIO(data), "s.jsonl", 1000, lines_per_unit=3))
     assert [(u[2], len(u[3])) for u in got] == [(1, 3), (4, 3), (7, 1)]
+    assert sum(u[4] for u in got) == len(data) - 3  # sizes, for the progress bar (the mark not counted)
     outcomes = [o for u in got for o in unit_outcomes(u, catalogue)]
     assert [getattr(o, "source", None) and o.source.line for o in outcomes] == [1, 4, 5, None, 7]
+    assert outcomes[0].name == "w"  # the byte order mark is gone
     assert outcomes[3].first.code == "json-syntax" and outcomes[3].first.span.line == 6
 
 

@@ -152,3 +152,12 @@ def test_output_file_is_written_whole_and_standard_output_stays_empty(capsys, tm
     assert code == 1 and out == ""
     assert target.read_bytes() == (GOLDEN / "inputs.markdown").read_bytes()
     assert [p.name for p in tmp_path.iterdir()] == ["answers.md"]
+
+
+@pytest.mark.parametrize("fmt", ["text", "csv", "markdown"])
+def test_the_shipped_examples_as_a_batch_are_pinned(capsys, fmt):
+    """The examples through the shipped rules: regenerate with the knowledge base (UPDATE_GOLDEN=1)."""
+    code = main(["recommend", "--format", fmt, "examples"])
+    out, err = capsys.readouterr()
+    assert code == 0 and err == ""
+    assert_golden(GOLDEN / f"examples.{fmt}", out)

@@ -7,7 +7,7 @@ import gc
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator, TextIO
+from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
 from .. import exitcodes
 
@@ -79,7 +79,7 @@ def _answer(args: argparse.Namespace, context: batch.Context) -> int:
     return exitcodes.INVALID if totals.failed else exitcodes.OK
 
 
-def _sink(writer: Writer, out: TextIO, totals: batch.Totals, progress: Progress):
+def _sink(writer: Writer, out: TextIO, totals: batch.Totals, progress: Progress) -> Callable[[batch.Chunk], None]:
     """What the parent does with each task's chunk, in input order."""
     shares_terminal = _is_terminal(out)  # the bar and the answers on one screen: erase the bar first
 

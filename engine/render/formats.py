@@ -16,7 +16,7 @@ from ..result import Result
 from .csv import csv_header, csv_line, csv_values
 from .jsonl import json_item, jsonl_line, yaml_document
 from .markdown import HEADER, markdown_row, markdown_section
-from .summary import summary_row, text_cells, text_table
+from .summary import ERROR, summary_row, text_cells, text_table
 from .text import render_result
 
 Answer = Result | InputError
@@ -44,6 +44,7 @@ class Format:
     """How one format renders an answer (``piece``) and assembles the pieces (``writer``)."""
 
     streaming = True
+    joinable = False  # the writer only concatenates pieces: a task's pieces may travel as one string
 
     def __init__(self, ruleset: RuleSet, explain: bool = False) -> None:
         self.ruleset = ruleset
@@ -57,11 +58,15 @@ class Format:
 
 
 class JsonLines(Format):
+    joinable = True
+
     def piece(self, answer: Answer, first: bool = False) -> str:
         return jsonl_line(answer) + "\n"
 
 
 class Yaml(Format):
+    joinable = True
+
     def piece(self, answer: Answer, first: bool = False) -> str:
         return yaml_document(answer)
 
@@ -84,6 +89,8 @@ class _JsonWriter(Writer):
 
 
 class Csv(Format):
+    joinable = True
+
     def piece(self, answer: Answer, first: bool = False) -> str:
         return csv_line(csv_values(summary_row(answer, self.ruleset), self.ruleset))
 
@@ -120,8 +127,8 @@ class Text(Format):
         return _TableWriter(out, self._close)
 
     def _close(self, out: TextIO, rows: list, details: Iterator[str], first: str | None) -> None:
-        if len(rows) == 1:
-            out.write(first or "")
+        if len(rows) == 1 and (first is not None or rows[0][1] == ERROR):
+            out.write(first or "")  # an input that could not be read has its line on standard error
             return
         out.write(text_table(rows) if rows else "")
         if self.explain:
