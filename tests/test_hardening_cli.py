@@ -131,3 +131,29 @@ def test_bad_rule_file_is_located_and_refused(tmp_path, capsys, name):
     assert name in err.splitlines()[0]
     code, _, err = _run(["check", str(folder)], capsys)
     assert code == 1 and name in err + _
+
+
+@pytest.mark.parametrize("sig, code", [("SIGTERM", 143), ("SIGINT", 130)])
+def test_signal_mid_batch_leaves_no_partial_output(tmp_path, sig, code):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    target = tmp_path / "out.jsonl"
+    child = subprocess.Popen([sys.executable, "-m", "deploy_advisor", "recommend", "-", "--format", "jsonl", "-o", str(target)],
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        line = b'{"name": "w", "needs": {"startup": "instant"}}\n'
+        child.stdin.write(line * 2000)  # a stream that has not ended
+        child.stdin.flush()
+        time.sleep(1.5)
+        child.send_signal(getattr(signal, sig))
+        assert child.wait(30) == code
+    finally:
+        if child.poll() is None:
+            child.kill()
+    err = child.stderr.read().decode()
+    assert "Traceback" not in err
+    assert not target.exists()
+    assert not [p for p in tmp_path.iterdir() if p.name != "out.jsonl"], "temporary files left behind"

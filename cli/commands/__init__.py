@@ -9,11 +9,4 @@ NAMES = ("recommend", "wizard", "check", "test", "diff", "schema")
 
 
 def load() -> dict[str, ModuleType]:
-    modules = {}
-    for name in NAMES:
-        try:
-            modules[name] = importlib.import_module(f"{__name__}.{name}")
-        except ModuleNotFoundError as exc:  # TODO(lead): make strict once every command module exists
-            if exc.name != f"{__name__}.{name}":
-                raise
-    return modules
+    return {name: importlib.import_module(f"{__name__}.{name}") for name in NAMES}
