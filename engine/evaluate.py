@@ -21,9 +21,14 @@ from __future__ import annotations
 
 import itertools
 import threading
+import warnings
 from typing import Any, Callable, Mapping, Sequence
 
 from durable import engine as _durable
+
+# durable-rules 2.0.28 calls datetime.utcfromtimestamp for every action: deprecated on 3.12+, harmless,
+# and not the user's business.
+warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp", category=DeprecationWarning)
 
 from .compile import DEFAULT_CAP, compile_ruleset, encoder, end_fact, fact_layout, rule_ids
 from .errors import Problem, RuleError, Span
