@@ -15,6 +15,7 @@ BASE_RULES = HERE / "bad_rules" / "_base"
 
 def assert_golden(golden: Path, actual: str) -> None:
     if os.environ.get("UPDATE_GOLDEN"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
         golden.write_text(actual, encoding="utf-8")
     assert golden.exists(), f"no golden file {golden.name}: run with UPDATE_GOLDEN=1 to create it"
     assert actual == golden.read_text(encoding="utf-8")

@@ -6,10 +6,10 @@ and review the diff like code.
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
+from goldens import assert_golden
 from conftest import EXAMPLES, ROOT
 from deploy_advisor.engine.render.data import answer_dict
 from deploy_advisor.engine.render.text import render_result
@@ -19,12 +19,6 @@ GOLDEN = ROOT / "tests" / "golden" / "examples"
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
 
-def _check(path, text: str) -> None:
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"no golden file {path.name}: run with UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
 
 
 def _results(advisor, example):
@@ -36,8 +30,8 @@ def _results(advisor, example):
 @pytest.mark.parametrize("example", EXAMPLE_FILES, ids=[p.stem for p in EXAMPLE_FILES])
 def test_example_json_and_text_are_pinned(advisor, example):
     results = _results(advisor, example)
-    _check(GOLDEN / f"{example.stem}.json", json.dumps([answer_dict(r) for r in results], indent=2) + "\n")
-    _check(GOLDEN / f"{example.stem}.txt", "\n".join(render_result(r, advisor.ruleset) for r in results))
+    assert_golden(GOLDEN / f"{example.stem}.json", json.dumps([answer_dict(r) for r in results], indent=2) + "\n")
+    assert_golden(GOLDEN / f"{example.stem}.txt", "\n".join(render_result(r, advisor.ruleset) for r in results))
 
 
 def test_examples_are_many_realistic_and_disagree(advisor):

@@ -6,10 +6,10 @@ and review the diff like code.
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 
+from goldens import assert_golden
 from conftest import EXAMPLES, ROOT
 from deploy_advisor.engine.insight import Explainer
 from deploy_advisor.engine.render.data import answer_dict
@@ -25,12 +25,6 @@ def explainer(advisor):
     return Explainer(advisor)
 
 
-def _check(path, text: str) -> None:
-    if os.environ.get("UPDATE_GOLDEN"):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    assert path.exists(), f"no golden file {path.name}: run with UPDATE_GOLDEN=1"
-    assert text == path.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("example", EXAMPLE_FILES, ids=[p.stem for p in EXAMPLE_FILES])
@@ -38,8 +32,8 @@ def test_example_insight_is_pinned(advisor, explainer, example):
     outcomes = read_file(example, f"examples/{example.name}", advisor.catalogue)
     assert all(isinstance(o, Workload) for o in outcomes), outcomes
     results = explainer.explain(advisor.evaluate(outcomes))
-    _check(GOLDEN / f"{example.stem}.json", json.dumps([answer_dict(r) for r in results], indent=2) + "\n")
-    _check(GOLDEN / f"{example.stem}.txt", "\n".join(render_result(r, advisor.ruleset) for r in results))
+    assert_golden(GOLDEN / f"{example.stem}.json", json.dumps([answer_dict(r) for r in results], indent=2) + "\n")
+    assert_golden(GOLDEN / f"{example.stem}.txt", "\n".join(render_result(r, advisor.ruleset) for r in results))
 
 
 def test_the_examples_show_confidence_labels_and_advice(advisor, explainer):
