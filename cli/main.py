@@ -12,7 +12,8 @@ from .engine.errors import AdvisorError
 Command = Callable[[argparse.Namespace], int]
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``only``, only that command's arguments are set up (and imported)."""
     parser = argparse.ArgumentParser(
         prog="deploy-advisor",
         description="Recommend bare metal, a virtual machine or a container for a workload, with every reason and its source.",
@@ -23,25 +24,28 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     from . import commands
 
-    for name, module in commands.load().items():
-        command = sub.add_parser(name, help=module.HELP, description=module.HELP, epilog=exitcodes.EPILOG,
+    for name, help_text in commands.HELP.items():
+        command = sub.add_parser(name, help=help_text, description=help_text, epilog=exitcodes.EPILOG,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-        module.add_arguments(command)
+        if only in (None, name):
+            commands.load(name).add_arguments(command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (see exitcodes)."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    from . import commands
+
+    words = list(sys.argv[1:] if argv is None else argv)
+    chosen = next((w for w in words if w in commands.HELP), None)
+    parser = build_parser(chosen)
+    args = parser.parse_args(words)
     if args.command is None:
         parser.print_help(sys.stderr)
         return exitcodes.USAGE
-    from . import commands
-
     previous = _on_sigterm()
     try:
-        return commands.load()[args.command].run(args)
+        return commands.load(args.command).run(args)
     except AdvisorError as error:
         for problem in error.problems:
             print(f"deploy-advisor: {problem.format()}", file=sys.stderr)

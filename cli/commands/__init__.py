@@ -1,12 +1,23 @@
-"""One module per subcommand, each offering HELP, add_arguments(parser) and run(args) -> int."""
+"""One module per subcommand, each offering HELP, add_arguments(parser) and run(args) -> int.
+
+Command modules are imported only when their command runs (or for `--help`), so that starting one
+command does not pay for the imports of all the others.
+"""
 from __future__ import annotations
 
 import importlib
 from types import ModuleType
 
-# The order is the order of `deploy-advisor --help`.
-NAMES = ("recommend", "wizard", "check", "test", "diff", "schema")
+# One line per command, in the order of `deploy-advisor --help`; each module takes its HELP from here.
+HELP = {
+    "recommend": ("recommend a hosting option for each workload in files, folders or standard input "
+                  "(YAML, JSON, JSON Lines), in text, json, yaml, markdown, csv or jsonl"),
+    "wizard": "answer questions in the terminal, get the justified recommendation, and save the answers",
+    "check": "validate a rule set (default: the shipped one) and report every problem, with dead rules and conflicts",
+    "test": "run the rule test cases (*.test.yaml) of a rule set (default: the shipped one)",
+    "diff": "compare the recommendations of two rule sets on a corpus of workloads (exit 1 when one changes)",
+    "schema": "print the JSON Schema (draft 2020-12) of requirement files or rule files, for editors",
+}
 
-
-def load() -> dict[str, ModuleType]:
-    return {name: importlib.import_module(f"{__name__}.{name}") for name in NAMES}
+def load(name: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{name}")

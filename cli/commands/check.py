@@ -5,11 +5,12 @@ import argparse
 import sys
 
 from .. import exitcodes
+from . import HELP as _HELP
 from ..engine.answerspace import DEFAULT_SEED
 from ..engine.check import check_rules
 from ..engine.render.check import check_json, check_text
 
-HELP = "validate a rule set (default: the shipped one) and report every problem, with dead rules and conflicts"
+HELP = _HELP["check"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

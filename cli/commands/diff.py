@@ -11,13 +11,14 @@ import tempfile
 from pathlib import Path
 
 from .. import exitcodes
+from . import HELP as _HELP
 from ..engine.answerspace import DEFAULT_SEED
 from ..engine.api import Advisor
 from ..engine.impact import DEFAULT_SAMPLE, Entry, compare, export_at_revision, load_corpus, load_relabelled, sample_corpus
 from ..engine.render.impact import diff_json, diff_markdown, diff_text
 from ..engine.rulefiles import load_ruleset
 
-HELP = "compare the recommendations of two rule sets on a corpus of workloads (exit 1 when one changes)"
+HELP = _HELP["diff"]
 RENDER = {"text": diff_text, "json": diff_json, "markdown": diff_markdown}
 
 

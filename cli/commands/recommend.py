@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
 from .. import exitcodes
+from . import HELP as _HELP
 
 if TYPE_CHECKING:
     from ..engine import batch
@@ -21,8 +22,7 @@ FORMATS = ("text", "json", "yaml", "markdown", "csv", "jsonl")
 MAX_FILE_BYTES = 1_000_000  # the default of --max-bytes: requirements.MAX_FILE_BYTES (a test keeps them equal)
 STDIN = "-"
 
-HELP = ("recommend a hosting option for each workload in files, folders or standard input "
-        "(YAML, JSON, JSON Lines), in text, json, yaml, markdown, csv or jsonl")
+HELP = _HELP["recommend"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

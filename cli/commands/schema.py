@@ -5,10 +5,11 @@ import argparse
 import sys
 
 from .. import exitcodes
+from . import HELP as _HELP
 from ..engine.rulefiles import load_ruleset
 from ..engine.schema import KINDS, schema_for, schema_text
 
-HELP = "print the JSON Schema (draft 2020-12) of requirement files or rule files, for editors"
+HELP = _HELP["schema"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -5,10 +5,11 @@ import argparse
 import sys
 
 from .. import exitcodes
+from . import HELP as _HELP
 from ..engine.render.check import tests_json, tests_text
 from ..engine.ruletests import run_tests
 
-HELP = "run the rule test cases (*.test.yaml) of a rule set (default: the shipped one)"
+HELP = _HELP["test"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

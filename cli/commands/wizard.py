@@ -8,6 +8,7 @@ import shlex
 import sys
 
 from .. import exitcodes
+from . import HELP as _HELP
 from ..engine.api import Advisor
 from ..engine.errors import InputError
 from ..engine.model import Catalogue
@@ -16,7 +17,7 @@ from ..wizard.answers import DEFAULT_NAME, Answers, load_answers, name_for, save
 from ..wizard.flow import Ask, Cancelled, Flow, walk
 from ..wizard.questions import NO_PREFERENCE_LABEL, questionnaire
 
-HELP = "answer questions in the terminal, get the justified recommendation, and save the answers"
+HELP = _HELP["wizard"]
 NO_TERMINAL = ("the wizard needs a terminal to ask its questions, and standard input is not one; "
                "write a requirement file (see examples/) and run 'deploy-advisor recommend FILE'")
 
