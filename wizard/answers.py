@@ -5,9 +5,7 @@ comment header saying when and how it was made; YAML is written through engine/y
 """
 from __future__ import annotations
 
-import os
 import shlex
-import tempfile
 import textwrap
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -15,6 +13,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..engine.errors import InputError, Problem, Span
+from ..engine.files import replaced_atomically
 from ..engine.model import Catalogue
 from ..engine.requirements import MAX_FILE_BYTES, Source, Workload, read_file, workload_from_mapping
 from ..engine.yamlio import dump_yaml_flow_lists
@@ -102,23 +101,8 @@ def save_answers(path: str, answers: Answers, catalogue: Catalogue, *, command: 
 
 def save(path: str, text: str) -> None:
     """Write the file whole or not at all: an interrupted save never leaves half a file behind."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-        os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes it private; a saved file is not
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    with replaced_atomically(path) as out:
+        out.write(text)
 
 
 def name_for(path: str) -> str:

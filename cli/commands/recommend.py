@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, TextIO
@@ -17,7 +16,7 @@ if TYPE_CHECKING:
     from ..engine.progress import Progress
     from ..engine.render.formats import Writer
 
-# Known here without importing the engine: every command's module is imported to build --help.
+# Known here without importing the engine, so that parsing the command line (and --help) stays fast.
 FORMATS = ("text", "json", "yaml", "markdown", "csv", "jsonl")
 MAX_FILE_BYTES = 1_000_000  # the default of --max-bytes: requirements.MAX_FILE_BYTES (a test keeps them equal)
 STDIN = "-"
@@ -100,35 +99,15 @@ def _sink(writer: Writer, out: TextIO, totals: batch.Totals, progress: Progress)
 
 @contextlib.contextmanager
 def _output(path: str | None) -> Iterator[TextIO]:
-    """Standard output, or FILE written through a temporary file beside it and renamed only once
-    complete, so that an interrupted or failed run leaves FILE as it was."""
+    """Standard output, or FILE written whole or not at all."""
     if path is None:
         yield sys.stdout
         sys.stdout.flush()
         return
-    import tempfile
+    from ..engine.files import replaced_atomically
 
-    target = Path(path)
-    fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            yield out
-        os.chmod(temporary, _file_mode(target))
-        os.replace(temporary, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
-
-
-def _file_mode(target: Path) -> int:
-    """The mode a new file would get (mkstemp makes it private), or the mode of the file replaced."""
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
+    with replaced_atomically(path) as out:
+        yield out
 
 
 def _usage_problem(args: argparse.Namespace) -> str:
