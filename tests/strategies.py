@@ -4,6 +4,7 @@ from __future__ import annotations
 from hypothesis import strategies as st
 
 from deploy_advisor.engine.model import All, AnyOf, Catalogue, CountAtLeast, Has, Is, Not
+from deploy_advisor.engine.requirements import Source, Workload
 
 
 def needs(catalogue: Catalogue) -> st.SearchStrategy[dict]:
@@ -42,3 +43,9 @@ def conditions(catalogue: Catalogue) -> st.SearchStrategy:
         ),
         max_leaves=5,
     )
+
+
+def workload(answers: dict, catalogue: Catalogue) -> Workload:
+    """A workload with these answers, in catalogue order (as the loaders build it)."""
+    ordered = tuple((c.id, answers[c.id]) for c in catalogue.criteria if c.id in answers)
+    return Workload("w", ordered, Source("<test>"))

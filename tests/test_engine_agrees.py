@@ -12,16 +12,11 @@ from deploy_advisor.engine.evaluate import Evaluator
 from deploy_advisor.engine.model import Rule
 from deploy_advisor.engine.reference import ReferenceEvaluator, fired
 from deploy_advisor.engine.render.data import result_dict
-from deploy_advisor.engine.requirements import Source, Workload
 
-from strategies import conditions, needs
+from strategies import conditions, needs, workload
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-
-def _workload(answers: dict, catalogue) -> Workload:
-    ordered = tuple((c.id, answers[c.id]) for c in catalogue.criteria if c.id in answers)
-    return Workload("w", ordered, Source("<test>"))
 
 
 def test_every_valid_workload_gets_exactly_one_verdict_and_agrees(ruleset, advisor):
@@ -30,9 +25,9 @@ def test_every_valid_workload_gets_exactly_one_verdict_and_agrees(ruleset, advis
     @SETTINGS
     @given(needs(ruleset.catalogue))
     def check(answers):
-        workload = _workload(answers, ruleset.catalogue)
-        got = advisor.evaluate([workload])[0]
-        want = reference.evaluate([workload])[0]
+        one = workload(answers, ruleset.catalogue)
+        got = advisor.evaluate([one])[0]
+        want = reference.evaluate([one])[0]
         assert result_dict(got) == result_dict(want)
         eligible = [p for p in got.ranking if not p.excluded]
         assert (got.recommendation is None) == (not eligible)

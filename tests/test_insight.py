@@ -17,16 +17,12 @@ from deploy_advisor.engine.nearmiss import askable, conjuncts, describe, every_a
 from deploy_advisor.engine.render.data import result_dict
 from deploy_advisor.engine.render.sentences import change_sentences
 from deploy_advisor.engine.render.text import render_result
-from deploy_advisor.engine.requirements import Source, Workload, read_file
+from deploy_advisor.engine.requirements import read_file
 
-from strategies import needs
+from strategies import needs, workload
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-
-def _workload(answers: dict, catalogue) -> Workload:
-    ordered = tuple((c.id, answers[c.id]) for c in catalogue.criteria if c.id in answers)
-    return Workload("w", ordered, Source("<test>"))
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +36,7 @@ def reference(ruleset):
 
 
 def _explained(explainer, advisor, answers: dict):
-    return explainer.explain(advisor.evaluate([_workload(answers, advisor.catalogue)]))[0]
+    return explainer.explain(advisor.evaluate([workload(answers, advisor.catalogue)]))[0]
 
 
 # --- confidence ------------------------------------------------------------------------------
@@ -70,7 +66,7 @@ def test_the_tallier_ranks_exactly_as_build_result(ruleset, reference):
     @SETTINGS
     @given(needs(ruleset.catalogue))
     def check(answers):
-        result = reference.evaluate([_workload(answers, ruleset.catalogue)])[0]
+        result = reference.evaluate([workload(answers, ruleset.catalogue)])[0]
         tally = tallier.of(result.fired)
         assert tallier.winner(tally) == result.recommendation
         assert dict(zip(ruleset.option_ids, tally)) == result.scores
@@ -87,7 +83,7 @@ def test_a_reported_change_makes_its_option_win_and_no_part_of_it_does(ruleset, 
         result = _explained(explainer, advisor, answers)
         for change in result.insight.changes:
             changed = apply_changes(answers, change.changes)
-            after = advisor.evaluate([_workload(changed, catalogue)])[0]
+            after = advisor.evaluate([workload(changed, catalogue)])[0]
             assert after.recommendation == change.winner != result.recommendation
             for criterion, value in change.changes:
                 assert value != answers.get(criterion) and value in every_answer(catalogue[criterion])
@@ -96,7 +92,7 @@ def test_a_reported_change_makes_its_option_win_and_no_part_of_it_does(ruleset, 
                 for part in change.changes:
                     smaller = apply_changes(answers, (part,))
                     if askable(catalogue[part[0]], smaller):
-                        assert advisor.evaluate([_workload(smaller, catalogue)])[0].recommendation != change.winner
+                        assert advisor.evaluate([workload(smaller, catalogue)])[0].recommendation != change.winner
 
     check()
 
@@ -108,9 +104,9 @@ def _brute_force(reference, answers: dict) -> set:
     pairs = [x + y for x, y in combinations(singles, 2) if x[0][0] != y[0][0]]
     candidates = [c for c in singles + pairs
                   if all(askable(catalogue[k], apply_changes(answers, c)) for k, _ in c)]
-    results = reference.evaluate([_workload(apply_changes(answers, c), catalogue) for c in candidates])
+    results = reference.evaluate([workload(apply_changes(answers, c), catalogue) for c in candidates])
     winners = {c: r.recommendation for c, r in zip(candidates, results)}
-    now = reference.evaluate([_workload(answers, catalogue)])[0].recommendation
+    now = reference.evaluate([workload(answers, catalogue)])[0].recommendation
     return {(c, w) for c, w in winners.items() if w not in (None, now)
             and not any(winners.get((part,)) == w for part in c if len(c) == 2)}
 
@@ -209,7 +205,7 @@ def test_answers_keep_errors_in_place_and_profiles_are_cached(ruleset):
     advisor = Advisor(ruleset, engine="reference")
     advisor.evaluator = counting = _Counting(advisor.evaluator)
     explainer = Explainer(advisor)
-    results = advisor.evaluate([_workload({"latency": "critical"}, ruleset.catalogue)] * 2)
+    results = advisor.evaluate([workload({"latency": "critical"}, ruleset.catalogue)] * 2)
     error = InputError([Problem(Span("bad.yaml"), "empty", "the input is empty")])
     out = list(explainer.answers([results[0], error, results[1]]))
     assert out[1] is error and out[0].insight == out[2].insight is not None
@@ -221,7 +217,7 @@ def test_answers_keep_errors_in_place_and_profiles_are_cached(ruleset):
 def test_the_cache_is_bounded(ruleset):
     explainer = Explainer(Advisor(ruleset, engine="reference"), cache_size=2)
     for latency in ("critical", "sensitive", "tolerant"):
-        explainer.explain(explainer.advisor.evaluate([_workload({"latency": latency}, ruleset.catalogue)]))
+        explainer.explain(explainer.advisor.evaluate([workload({"latency": latency}, ruleset.catalogue)]))
     assert len(explainer._cache) == 2
 
 

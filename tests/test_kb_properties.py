@@ -13,9 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from deploy_advisor.engine.nearmiss import every_answer
-from deploy_advisor.engine.requirements import Source, Workload
 
-from strategies import needs
+from strategies import needs, workload
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -33,10 +32,6 @@ STRICTER = [
     ("hardware_access", ("none", "devices", "full_control"), "container", "container-shares-host-kernel"),
 ]
 
-
-def _workload(answers: dict, catalogue) -> Workload:
-    ordered = tuple((c.id, answers[c.id]) for c in catalogue.criteria if c.id in answers)
-    return Workload("w", ordered, Source("<test>"))
 
 
 def _never_helped(lenient, strict, option: str, what: str) -> None:
@@ -58,7 +53,7 @@ def test_a_stricter_need_never_helps_the_option_documented_as_weaker(ruleset, ad
     @SETTINGS
     @given(needs(catalogue))
     def check(answers):
-        results = advisor.evaluate([_workload({**answers, criterion: value}, catalogue) for value in order])
+        results = advisor.evaluate([workload({**answers, criterion: value}, catalogue) for value in order])
         for (lenient, strict), (low, high) in zip(zip(results, results[1:]), zip(order, order[1:])):
             _never_helped(lenient, strict, option, f"{criterion} {low} -> {high}")
 
@@ -75,8 +70,8 @@ def test_needing_more_os_families_never_helps_bare_metal(ruleset, advisor):
     def check(answers, fewer, extra):
         more = tuple(f for f in families if f in fewer or f in extra)
         base = {k: v for k, v in answers.items() if k != "os_families"}
-        lenient, strict = advisor.evaluate([_workload({**base, "os_families": fewer} if fewer else base, catalogue),
-                                            _workload({**base, "os_families": more} if more else base, catalogue)])
+        lenient, strict = advisor.evaluate([workload({**base, "os_families": fewer} if fewer else base, catalogue),
+                                            workload({**base, "os_families": more} if more else base, catalogue)])
         _never_helped(lenient, strict, "bare_metal", f"os_families {list(fewer)} -> {list(more)}")
 
     check()
@@ -87,6 +82,6 @@ def test_every_option_wins_for_some_workload_of_one_or_two_answers(ruleset, advi
     singles = [{c.id: a} for c in catalogue.criteria for a in every_answer(c)]
     pairs = [{**x, **y} for x, y in combinations(singles, 2) if x.keys() != y.keys()]
     workloads = [{}] + singles + pairs
-    results = advisor.evaluate([_workload(w, catalogue) for w in workloads])
+    results = advisor.evaluate([workload(w, catalogue) for w in workloads])
     winners = {r.recommendation: w for r, w in zip(results, workloads) if r.recommendation and not r.tied}
     assert sorted(winners) == sorted(ruleset.option_ids), f"options that never win outright: {set(ruleset.option_ids) - set(winners)}"
