@@ -88,9 +88,9 @@ def askable(criterion: Criterion, needs: Mapping[str, NeedValue]) -> bool:
 def describe(condition: Condition) -> str:
     """A condition as a user would say it, with the criterion and value names of requirement files."""
     if isinstance(condition, Is):
-        return f"{condition.criterion} is {_either(condition.values)}"
+        return f"{condition.criterion} is {either(condition.values)}"
     if isinstance(condition, Has):
-        joined = _either(condition.values) if condition.mode == "any" else _both(condition.values)
+        joined = either(condition.values) if condition.mode == "any" else _both(condition.values)
         return f"{condition.criterion} include {joined}"
     if isinstance(condition, CountAtLeast):
         return f"at least {condition.count} {condition.criterion} are chosen"
@@ -102,7 +102,7 @@ def describe(condition: Condition) -> str:
 
 def _describe_not(operand: Condition) -> str:
     if isinstance(operand, Is):
-        return f"{operand.criterion} is not {_either(operand.values)}"
+        return f"{operand.criterion} is not {either(operand.values)}"
     if isinstance(operand, Has) and (operand.mode == "any" or len(operand.values) == 1):
         return f"{operand.criterion} include none of {', '.join(operand.values)}"
     if isinstance(operand, CountAtLeast):
@@ -115,7 +115,8 @@ def _grouped(condition: Condition) -> str:
     return f"({text})" if isinstance(condition, (All, AnyOf)) else text
 
 
-def _either(values: tuple[str, ...]) -> str:
+def either(values: tuple[str, ...] | list[str]) -> str:
+    """'a', 'a or b', 'a, b or c'."""
     return values[0] if len(values) == 1 else ", ".join(values[:-1]) + f" or {values[-1]}"
 
 

@@ -15,7 +15,7 @@ class Progress:
                  delay: float = DELAY, clock: Callable[[], float] = time.monotonic) -> None:
         self.stream = stream
         self.total = total_bytes
-        self.enabled = _is_terminal(stream) if enabled is None else enabled
+        self.enabled = is_terminal(stream) if enabled is None else enabled
         self.delay = delay
         self.clock = clock
         self.started = clock()
@@ -54,7 +54,8 @@ class Progress:
             self.shown = False
 
 
-def _is_terminal(stream: TextIO) -> bool:
+def is_terminal(stream: TextIO) -> bool:
+    """Whether the stream is a terminal; False for anything that cannot say (closed, replaced)."""
     try:
         return stream.isatty()
     except (AttributeError, ValueError):

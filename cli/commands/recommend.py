@@ -80,7 +80,9 @@ def _answer(args: argparse.Namespace, context: batch.Context) -> int:
 
 def _sink(writer: Writer, out: TextIO, totals: batch.Totals, progress: Progress) -> Callable[[batch.Chunk], None]:
     """What the parent does with each task's chunk, in input order."""
-    shares_terminal = _is_terminal(out)  # the bar and the answers on one screen: erase the bar first
+    from ..engine.progress import is_terminal
+
+    shares_terminal = is_terminal(out)  # the bar and the answers on one screen: erase the bar first
 
     def take(chunk: batch.Chunk) -> None:
         if chunk.messages or shares_terminal:
@@ -125,9 +127,3 @@ def _usage_problem(args: argparse.Namespace) -> str:
             return f"cannot write {args.output}: no folder {target.parent}"
     return ""
 
-
-def _is_terminal(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from ..insight import Change, Insight
 from ..model import Rule, RuleSet
-from ..nearmiss import NearMiss
+from ..nearmiss import NearMiss, either
 from ..requirements import NeedValue
 
 MAX_WAYS = 5  # alternatives spelled out per option; the JSON form lists them all
@@ -36,7 +36,7 @@ def _grouped_singles(singles: list[Change]) -> list[tuple[str, int]]:
     for change in singles:
         (criterion, value), = change.changes
         values.setdefault(criterion, []).append(_value(value))
-    return [(f"{criterion} were {_either(vs)}", len(vs)) for criterion, vs in values.items()]
+    return [(f"{criterion} were {either(vs)}", len(vs)) for criterion, vs in values.items()]
 
 
 def _pair(change: Change) -> str:
@@ -49,9 +49,6 @@ def _value(value: NeedValue) -> str:
     """A value as written in a requirement file: `strong`, or `[linux, windows]` for a set."""
     return f"[{', '.join(value)}]" if isinstance(value, tuple) else value
 
-
-def _either(values: list[str]) -> str:
-    return values[0] if len(values) == 1 else ", ".join(values[:-1]) + f" or {values[-1]}"
 
 
 def near_miss_sentences(insight: Insight, ruleset: RuleSet) -> list[str]:
