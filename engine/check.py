@@ -351,12 +351,14 @@ def most_matches(rules: Iterable[Rule], space: AnswerSpace) -> Matches:
     per-rule tables (each rule depends on a few criteria only), or an upper bound when too big."""
     factors: list[Factor] = []
     bound, too_big = 1, False  # the catch-all rule matches every workload
-    for rule in rules:
-        scope = space.scope(criteria_in(rule.when))
+    # Rules with the same condition compile to one durable rule (compile.py shares them), so they
+    # match once between them.
+    for when in dict.fromkeys(rule.when for rule in rules):
+        scope = space.scope(criteria_in(when))
         if space.size(scope) > ENUMERATE_LIMIT:
-            bound, too_big = bound + dnf_terms(rule.when), True
+            bound, too_big = bound + dnf_terms(when), True
             continue
-        table = {tuple(n.get(c) for c in scope): holding_terms(rule.when, n) for n in space.assignments(scope)}
+        table = {tuple(n.get(c) for c in scope): holding_terms(when, n) for n in space.assignments(scope)}
         factors.append((scope, table))
         bound += max(table.values(), default=0)
     exact = None if too_big else maximise(factors, space.domains)

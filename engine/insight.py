@@ -1,7 +1,7 @@
 """Decision insight: how firm a recommendation is, what would change it, and which rules nearly fired.
 
-* :func:`confidence` labels every result ``clear``, ``close`` or ``tie`` from its margin (cheap, always
-  shown).
+* :func:`confidence` gives every result's label (``clear``, ``close``, ``qualified``, ``tie`` or
+  ``no_basis``; see :func:`result.confidence_of`).
 * :class:`Explainer` adds an :class:`Insight` to results on request: the smallest changes to the
   answers (one criterion, then two) that make another option win, and the near misses.
 
@@ -27,31 +27,20 @@ from .errors import InputError
 from .model import RuleSet
 from .nearmiss import NearMiss, askable, every_answer, near_misses
 from .requirements import NeedValue
-from .result import Result
+from .result import LIGHT, Result
 
 if TYPE_CHECKING:
     from .api import Advisor
 
-CLEAR, CLOSE, TIE = "clear", "close", "tie"
-CLOSE_MARGIN = 2  # a lone 1- or 2-point rule (a "leans to", a small penalty) can undo a lead this small
 CACHE_SIZE = 4096
 
 Answers = tuple[tuple[str, NeedValue], ...]  # criterion -> answer, in catalogue order (as Workload.needs)
-Tally = tuple[int, ...]  # each option's score, then how many fired rules exclude it
+Tally = tuple[int, ...]  # each option's score, how many fired rules exclude it, then how many are more than light
 
 
 def confidence(result: Result) -> str | None:
-    """``tie`` (margin 0), ``close`` (margin 1..CLOSE_MARGIN) or ``clear``; None without a recommendation.
-
-    Only one eligible option (the others excluded) is ``clear``: no score can change that.
-    """
-    if result.recommendation is None:
-        return None
-    if result.tied:
-        return TIE
-    if result.margin is not None and result.margin <= CLOSE_MARGIN:
-        return CLOSE
-    return CLEAR
+    """The result's confidence label (worked out with the result: see result.confidence_of)."""
+    return result.confidence
 
 
 @dataclass(frozen=True)
@@ -196,9 +185,12 @@ class _Tallier:
         self.effects: dict[str, Tally] = {}
         for rule in ruleset.rules:
             points = dict(rule.points)
+            # ... then whether the rule is more than a light lean: that adds up too, and decides
+            # whether a lone lead is a basis for naming a winner at all.
             self.effects[rule.id] = tuple(points.get(o, 0) for o in self.options) + \
-                tuple(int(o in rule.exclude) for o in self.options)
-        self.zero: Tally = (0,) * (2 * n)
+                tuple(int(o in rule.exclude) for o in self.options) + \
+                (int(bool(rule.exclude) or any(abs(p) > LIGHT for p in points.values())),)
+        self.zero: Tally = (0,) * (2 * n + 1)
         self.order = {o: i for i, o in enumerate(ruleset.tie_break)}
 
     def of(self, fired: Iterable[str]) -> Tally:
@@ -210,8 +202,13 @@ class _Tallier:
 
     def winner(self, tally: Tally) -> str | None:
         n = len(self.options)
-        eligible = [(-tally[i], self.order[o], o) for i, o in enumerate(self.options) if tally[n + i] == 0]
-        return min(eligible)[2] if eligible else None
+        eligible = sorted((-tally[i], self.order[o], o) for i, o in enumerate(self.options) if tally[n + i] == 0)
+        if not eligible:
+            return None
+        margin = eligible[1][0] - eligible[0][0] if len(eligible) > 1 else None
+        if not tally[2 * n] and (margin is not None and margin <= LIGHT):
+            return None  # no basis for a winner, as build_result decides
+        return eligible[0][2]
 
 
 def _linked_criteria(ruleset: RuleSet) -> frozenset[frozenset[str]]:

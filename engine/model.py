@@ -136,6 +136,9 @@ class Advice:
     text: str
     because: str = ""
     source: str = ""
+    # True when the option meets the rule's need *only* with this placement (a sandboxed runtime, a
+    # dedicated host): a result won by that option is then labelled ``qualified``, never ``clear``.
+    required: bool = False
 
 
 @dataclass(frozen=True)

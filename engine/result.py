@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from .conditions import criteria_in
 from .model import Rule, RuleSet
 from .requirements import Source, Workload
 
@@ -74,6 +75,9 @@ class Result:
     fired: frozenset[str] = field(default_factory=frozenset)
     advice: tuple[AdviceNote, ...] = ()  # for the winner first, then for the runner-up
     insight: "Insight | None" = None  # only when asked for (see insight.Explainer): it costs a search
+    confidence: str | None = None  # see confidence_of(): clear, close, qualified, tie or no_basis
+    qualified_by: tuple[str, ...] = ()  # rules whose required advice the winner must follow
+    deciders: tuple[str, ...] = ()  # for a tie or no basis: unanswered criteria that would decide it
 
     @property
     def scores(self) -> dict[str, int]:
@@ -90,6 +94,15 @@ class Result:
 
     def placement(self, option: str) -> Placement:
         return next(p for p in self.ranking if p.option == option)
+
+
+# Confidence labels. A "strong" rule carries STRONG points or more: a lead of STRONG or less can be
+# undone by one strong answer, so it is only ``close``. A "light" rule carries at most LIGHT points.
+CLEAR, CLOSE, TIE, QUALIFIED, NO_BASIS = "clear", "close", "tie", "qualified", "no_basis"
+STRONG = 3
+LIGHT = 1
+VIOLATED = -2  # a fired rule this much (or more) against the winner is a stated need it serves poorly
+DECIDERS_SHOWN = 3
 
 
 def build_result(ruleset: RuleSet, workload: Workload, fired: frozenset[str]) -> Result:
@@ -111,10 +124,49 @@ def build_result(ruleset: RuleSet, workload: Workload, fired: frozenset[str]) ->
     margin = eligible[0].score - eligible[1].score if len(eligible) > 1 else None
     tied = tuple(p.option for p in eligible if p.score == eligible[0].score) if margin == 0 else ()
     conflicts = tuple(dict.fromkeys(r.rule for r in exclusions)) if not eligible else ()
+    basis = bool(exclusions) or any(abs(r.points or 0) > LIGHT for r in reasons) or (margin or 0) > LIGHT
+    if winner is not None and not basis:
+        winner = None  # one light lean (or nothing) is no basis for naming a winner
+    qualified_by = _qualifications(rules, winner)
+    label = confidence_of(winner, eligible, margin, tied, reasons, qualified_by)
     advice = _advice(ruleset, rules, [p.option for p in eligible[:2]])
+    deciders = _deciders(table, workload) if label in (TIE, NO_BASIS) else ()
     return Result(name=workload.name, source=workload.source, needs=workload.needs, recommendation=winner,
                   ranking=ranking, reasons=reasons, exclusions=exclusions, margin=margin, tied=tied,
-                  conflicts=conflicts, description=workload.description, fired=frozenset(fired), advice=advice)
+                  conflicts=conflicts, description=workload.description, fired=frozenset(fired), advice=advice,
+                  confidence=label, qualified_by=qualified_by, deciders=deciders)
+
+
+def confidence_of(winner: str | None, eligible: list[Placement], margin: int | None, tied: tuple[str, ...],
+                  reasons: tuple[Reason, ...], qualified_by: tuple[str, ...]) -> str | None:
+    """How firm the answer is.
+
+    ``no_basis``: nothing but one light lean spoke, so no winner is named. ``tie``: the tie-break order
+    picked the winner. ``qualified``: the winner meets a stated need only with the placement its
+    advice names. ``clear``: no stated need counts strongly against the winner and its lead needs more
+    than one strong rule to undo (or it is the only option left). ``close`` otherwise.
+    """
+    if winner is None:
+        return NO_BASIS if eligible else None
+    if tied:
+        return TIE
+    if qualified_by:
+        return QUALIFIED
+    violated = any(r.option == winner and (r.points or 0) <= VIOLATED for r in reasons)
+    if not violated and (margin is None or margin > STRONG):
+        return CLEAR
+    return CLOSE
+
+
+def _qualifications(fired: list[Rule], winner: str | None) -> tuple[str, ...]:
+    return tuple(r.id for r in fired if r.advice is not None and r.advice.required and r.advice.option == winner)
+
+
+def _deciders(table: "_Table", workload: Workload) -> tuple[str, ...]:
+    """The unanswered criteria whose rules weigh most: the questions that would decide a tie."""
+    answered = {c for c, _ in workload.needs}
+    open_ = [c for c in table.weights if c not in answered]
+    return tuple(sorted(open_, key=lambda c: -table.weights[c])[:DECIDERS_SHOWN])
 
 
 def _advice(ruleset: RuleSet, fired: list[Rule], top_two: list[str]) -> tuple[AdviceNote, ...]:
@@ -135,6 +187,7 @@ class _Table(NamedTuple):
     options: tuple[str, ...]
     labels: dict[str, str]
     tie_order: dict[str, int]
+    weights: dict[str, int]  # criterion -> the most points any one rule that tests it gives (catalogue order)
 
 
 _TABLES: dict[int, tuple[RuleSet, _Table]] = {}
@@ -148,11 +201,20 @@ def _table(ruleset: RuleSet) -> _Table:
     reasons = {r.id: (tuple(_reason(ruleset, r, o, p) for o, p in r.points),
                       tuple(_reason(ruleset, r, o, None) for o in r.exclude)) for r in ruleset.rules}
     table = _Table(reasons, ruleset.option_ids, {o.id: o.label for o in ruleset.options},
-                   {o: i for i, o in enumerate(ruleset.tie_break)})
+                   {o: i for i, o in enumerate(ruleset.tie_break)}, _weights(ruleset))
     if len(_TABLES) >= _TABLES_KEPT:
         _TABLES.pop(next(iter(_TABLES)))
     _TABLES[id(ruleset)] = (ruleset, table)
     return table
+
+
+def _weights(ruleset: RuleSet) -> dict[str, int]:
+    weights = {c.id: 0 for c in ruleset.catalogue.criteria}
+    for rule in ruleset.rules:
+        strength = max([abs(p) for _, p in rule.points], default=0)
+        for criterion in criteria_in(rule.when):
+            weights[criterion] = max(weights.get(criterion, 0), strength)
+    return {c: w for c, w in weights.items() if w}
 
 
 def _reason(ruleset: RuleSet, rule: Rule, option: str, points: int | None) -> Reason:

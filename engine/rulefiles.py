@@ -369,7 +369,7 @@ def _exclude(node: Node | None, problems: Collector) -> tuple[str, ...] | None:
 def _advice(node: Node | None, anchors: set[str], problems: Collector) -> Advice | None:
     if node is None:
         return None
-    f = fields(node, "advice", ("option", "text"), ("because", "source"), problems)
+    f = fields(node, "advice", ("option", "text"), ("because", "source", "required"), problems)
     if not f:
         return None
     before = len(problems.problems)
@@ -377,6 +377,7 @@ def _advice(node: Node | None, anchors: set[str], problems: Collector) -> Advice
     body = text(f.get("text"), "advice text", problems)
     because = text(f.get("because"), "the advice's 'because'", problems) or ""
     source = text(f.get("source"), "the advice's 'source'", problems) or ""
+    required = _flag(f.get("required"), "the advice's 'required'", problems)
     if option and option not in OPTION_IDS:
         problems.add(f["option"].span, "unknown-option", f"unknown option '{option}'", did_you_mean(option, OPTION_IDS) or one_of(OPTION_IDS))
         return None
@@ -385,7 +386,17 @@ def _advice(node: Node | None, anchors: set[str], problems: Collector) -> Advice
                      did_you_mean(source, anchors) or f"add <a id=\"{source}\"></a> to {REFERENCE_FILE} or cite an existing anchor")
     if len(problems.problems) > before:
         return None
-    return Advice(option, body, because, source) if option and body else None
+    return Advice(option, body, because, source, required) if option and body else None
+
+
+def _flag(node: Node | None, what: str, problems: Collector) -> bool:
+    """An optional yes/no field: absent means false."""
+    if node is None:
+        return False
+    if not isinstance(node.value, bool):
+        problems.add(node.span, "wrong-type", f"{what} must be true or false", "write true or false")
+        return False
+    return node.value
 
 
 def _check_unique_ids(rules: list[Rule], problems: Collector) -> None:

@@ -89,7 +89,8 @@ def test_answers_the_old_catalogue_lacks_are_unanswered_there(change: Path, caps
     (change / "corpus" / "new-value.yaml").write_text("name: x\nneeds: {latency: extreme, os_families: [linux]}\n")
     main(["diff", "old", "new", "corpus"])
     out = capsys.readouterr().out
-    assert "corpus/new-value.yaml (x): container (tie-break) → bare_metal" in out
+    # old: nothing fired (no basis); new: the new value fires the latency rule
+    assert "ranking: container 0, vm 0, bare_metal 0 → bare_metal 1, container 0, vm -1" in out
     assert ("note: 1 workload answers what the old catalogue lacks, which the old rule set sees as unanswered: "
             "corpus/new-value.yaml (latency: extreme)") in out
 
@@ -117,7 +118,7 @@ def test_git_compares_a_folder_with_its_state_at_a_revision(tmp_path: Path, monk
     monkeypatch.chdir(repo)
     assert main(["diff", "--git", "HEAD", "rules", "--sample", "0"]) == 1
     out = capsys.readouterr().out
-    assert out.startswith("diff HEAD:rules → rules: 4 of 4 workloads change recommendation")
+    assert out.startswith("diff HEAD:rules → rules: 3 of 4 workloads change recommendation, 1 more change ranking")
     assert "- sensitive-latency-leans-to-bare-metal (HEAD:rules/latency.yaml:8)" in out
     assert main(["diff", "--git", "no-such-rev", "rules"]) == 2
     assert "git-failed" in capsys.readouterr().err
@@ -129,4 +130,4 @@ def test_long_markdown_keeps_to_a_comment_size(change: Path, capsys, monkeypatch
     monkeypatch.setattr(impact, "MARKDOWN_ROWS", 2)
     main(["diff", "old", "new", "corpus", "--sample", "12", "--format", "markdown"])
     out = capsys.readouterr().out
-    assert out.count("| corpus/") == 2 and "… and 5 more: run `deploy-advisor diff --format json`" in out
+    assert out.count("| corpus/") == 2 and "… and 4 more: run `deploy-advisor diff --format json`" in out

@@ -136,7 +136,7 @@ def test_csv_reads_back_one_row_per_answer(capsys, answers):
     by_name = {row["name"]: row for row in rows}
     assert by_name["Orders API"]["recommendation"] == "bare_metal" and by_name["Orders API"]["score_bare_metal"] == "3"
     assert by_name["Everything excluded"]["excluded"] == "vm;bare_metal;container"
-    assert by_name["'=1+1"]["recommendation"] == "container"  # not a formula for the spreadsheet
+    assert by_name["'=1+1"]["confidence"] == "no_basis"  # its name is not a formula for the spreadsheet
     errors = [row for row in rows if row["error"]]
     assert [row["error"].split(": ")[1] for row in errors] == ["unknown-criterion", "unknown-value", "json-syntax"]
 

@@ -39,12 +39,12 @@ def see(child: "pexpect.spawn", text: str) -> None:
 
 
 def question(child: "pexpect.spawn", number: int, text: str = "") -> None:
-    see(child, f"[{number}/15] {text}")
+    see(child, f"[{number}/20] {text}")
 
 
 def test_a_person_answers_goes_back_and_gets_the_recommendation_and_the_file(tmp_path, capsys):
     child = spawn("--save", "shop.yaml", cwd=tmp_path)
-    see(child, "Up to 15 questions about the workload.")
+    see(child, "Up to 20 questions about the workload.")
     question(child, 1, "What kind of workload is it?")
     see(child, "Microservices")
     child.send(DOWN + ENTER)  # Web application
@@ -64,7 +64,7 @@ def test_a_person_answers_goes_back_and_gets_the_recommendation_and_the_file(tmp
     question(child, 4, "Which operating system families must run?")
     child.send(DOWN + SPACE + ENTER)
     see(child, "Which operating system families must run? Linux, Windows")
-    for number in range(5, 16):
+    for number in range(5, 21):
         question(child, number)
         child.send(ENTER)
     see(child, "Sources:")
@@ -95,4 +95,4 @@ def test_ctrl_c_in_a_terminal_cancels_and_keeps_the_answers(tmp_path):
     assert child.exitstatus == 130
     assert "Traceback" not in screen(child)
     saved = (tmp_path / "half.yaml").read_text()
-    assert "Cancelled at question 2/15;" in saved and "needs:\n  workload_type: microservices\n" in saved
+    assert "Cancelled at question 2/20;" in saved and "needs:\n  workload_type: microservices\n" in saved

@@ -23,6 +23,8 @@ def result_dict(result: Result) -> dict[str, Any]:
         "excluded": excluded,
         "margin": result.margin,
         "confidence": confidence(result),
+        "qualified_by": list(result.qualified_by),
+        "deciders": list(result.deciders),
         "tied": list(result.tied),
         "conflicts": list(result.conflicts),
         "reasons": [r.as_dict() for r in result.reasons],

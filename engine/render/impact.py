@@ -52,7 +52,7 @@ def ranking_text(result: Result) -> str:
 def winner_text(result: Result) -> str:
     """The recommendation, marked when only the tie-break order chose it (a fragile win)."""
     if result.recommendation is None:
-        return "none (every option excluded)"
+        return "none (every option excluded)" if result.conflicts else "none (no basis for a preference)"
     return f"{result.recommendation} (tie-break)" if result.tied else result.recommendation
 
 

@@ -11,6 +11,7 @@ from ..result import Result
 
 ERROR = "error"
 NO_FIT = "none (conflicting needs)"
+NO_BASIS = "none (no basis)"
 
 
 class Row(NamedTuple):
@@ -41,7 +42,8 @@ def summary_row(answer: Result | InputError, ruleset: RuleSet) -> Row:
     order = {o: i for i, o in enumerate(ruleset.option_ids)}
     scores = tuple(sorted(answer.scores.items(), key=lambda item: order[item[0]]))
     excluded = tuple(p.option for p in answer.ranking if p.excluded)
-    label = ruleset.option(answer.recommendation).label if answer.recommendation else NO_FIT
+    label = ruleset.option(answer.recommendation).label if answer.recommendation else \
+        NO_FIT if answer.conflicts else NO_BASIS
     return Row(answer.name, str(answer.source), answer.recommendation or "", label, scores, answer.margin,
                confidence(answer), excluded, top_reason(answer, ruleset))
 
@@ -57,8 +59,11 @@ def _error_row(error: InputError) -> Row:
 def top_reason(result: Result, ruleset: RuleSet) -> str:
     """Why the winner won, in one sentence: its strongest reason for it; failing that, why the others
     are out; with no winner, that every option is excluded."""
-    if result.recommendation is None:
+    if result.recommendation is None and result.conflicts:
         return "every option is excluded by conflicting needs: " + ", ".join(result.conflicts)
+    if result.recommendation is None:
+        deciders = ", ".join(result.deciders)
+        return "no basis for a preference" + (f"; answer {deciders} to decide" if deciders else "")
     favours = [r for r in result.reasons_for(result.recommendation) if (r.points or 0) > 0]
     if favours:
         return min(favours, key=lambda r: (-(r.points or 0), r.rule)).because

@@ -62,17 +62,41 @@ def _source_lines(cites: dict[str, int], ruleset: RuleSet) -> list[str]:
 
 
 def _headline(result: Result, ruleset: RuleSet) -> str:
-    if result.recommendation is None:
+    if result.recommendation is None and result.conflicts:
         return f"{result.name}: no option fits: every option is excluded by conflicting needs ({', '.join(result.conflicts)})"
+    if result.recommendation is None:
+        return f"{result.name}: no basis for a preference: {_no_basis_detail(result, ruleset)}"
     winner = result.placement(result.recommendation)
-    head = f"{result.name}: {winner.label} ({confidence(result)}: score {winner.score}"
+    if result.qualified_by:
+        head = f"{result.name}: {winner.label}, qualified: only as the advice below says (score {winner.score}"
+    else:
+        head = f"{result.name}: {winner.label} ({confidence(result)}: score {winner.score}"
     if result.tied:
         others = ", ".join(_label(ruleset, o) for o in result.tied if o != result.recommendation)
-        return head + f", tied with {others}; the tie-break order picks {winner.label})"
+        return head + f", tied with {others}; the tie-break order picks {winner.label})" + _deciders_text(result)
     if result.margin is None:
         return head + ", the only option not excluded)"
     runner = next(p for p in result.ranking if p.option != result.recommendation and not p.excluded)
     return head + f", {result.margin} ahead of {runner.label})"
+
+
+def _no_basis_detail(result: Result, ruleset: RuleSet) -> str:
+    if result.reasons:
+        lean = result.ranking[0]
+        detail = f"only one light lean spoke (towards {lean.label})"
+    else:
+        detail = "no rule spoke for or against any option"
+    return detail + _deciders_text(result)
+
+
+def _deciders_text(result: Result) -> str:
+    if not result.deciders:
+        return ""
+    return "; answering " + _or_list([f"'{c}'" for c in result.deciders]) + " would decide it"
+
+
+def _or_list(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " or " + items[-1]
 
 
 def _ranking(result: Result) -> list[str]:
@@ -89,6 +113,8 @@ def _advice_lines(result: Result, ruleset: RuleSet, cites: dict[str, int]) -> li
     out: list[str] = []
     for note in result.advice:
         role = "recommended" if note.option == result.recommendation else "runner-up"
+        if note.option == result.recommendation and note.rule in result.qualified_by:
+            role = "recommended, required"
         out += [f"  For {_label(ruleset, note.option)} ({role}): {note.text} [{_cite(note, cites)}]",
                 f"    because: {note.because}"]
     return ["", "Advice:"] + out if out else []
