@@ -1,14 +1,19 @@
-"""Rule test cases (`<concern>.test.yaml` next to the rules): load, check, run, and measure coverage.
+"""Rule test cases (`*.test.yaml` next to the rules): load, check, run, and measure coverage.
 
-A case is a workload's ``needs`` and what must hold of its result: the winner, the option ranked
-first or last, rules that must or must not fire, and the options excluded. Cases run through the
-real engine (durable-rules), the same path as `deploy-advisor recommend`.
+A case is a workload's ``needs`` and what must hold of its result: the winner (or the winners it may
+have), the option ranked first or last, rules that must or must not fire, and the options excluded.
+Cases run through the real engine (durable-rules), the same path as `deploy-advisor recommend`.
+
+A case that cites a ``source:`` (the URL of public decision guidance) is a *scenario*: it checks the
+rules against what outside experts recommend, not against what the rules were written to do, so the
+report counts how many scenarios agree on their own line as well as among all cases.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
+from urllib.parse import urlsplit
 
 from .api import Advisor
 from .errors import Collector, Problem, RuleError, Span, did_you_mean, one_of
@@ -21,8 +26,10 @@ from .tree import Node
 from .yamlio import Limits, parse_yaml
 
 CASE_KEYS = ("name", "needs", "expect")
-EXPECT_KEYS = ("winner", "first", "last", "fires", "not_fires", "excluded")
+CASE_OPTIONAL_KEYS = ("source", "note")
+EXPECT_KEYS = ("winner", "winner_in", "first", "last", "fires", "not_fires", "excluded")
 NO_WINNER = "none"  # `winner: none`: every option is excluded
+URL_SCHEMES = ("http", "https")
 _LIMITS = Limits(max_depth=64, max_nodes=200_000, allow_aliases=True)
 
 
@@ -42,6 +49,13 @@ class Case:
     span: Span
     needs: tuple[tuple[str, NeedValue], ...]
     expects: tuple[Expectation, ...]
+    source: str | None = None  # the URL of the public guidance the case comes from
+    note: str | None = None    # why these expectations: what the guidance says
+
+    @property
+    def scenario(self) -> bool:
+        """A case taken from outside guidance (it cites a source), counted apart in the report."""
+        return self.source is not None
 
     def workload(self) -> Workload:
         return Workload(self.name, self.needs, Source(self.file, line=self.span.line))
@@ -89,6 +103,15 @@ class TestReport:
     def failed(self) -> tuple[CaseResult, ...]:
         return tuple(r for r in self.results if not r.passed)
 
+    @property
+    def scenarios(self) -> tuple[CaseResult, ...]:
+        """The results of the cases that cite a source (see `Case.scenario`)."""
+        return tuple(r for r in self.results if r.case.scenario)
+
+    @property
+    def scenarios_agreeing(self) -> int:
+        return sum(1 for r in self.scenarios if r.passed)
+
     def ok(self, coverage: bool = False) -> bool:
         return not self.problems and not self.failed and not (coverage and self.uncovered)
 
@@ -135,16 +158,31 @@ def _load_file(path: Path, name: str, ruleset: RuleSet, problems: Collector) -> 
 
 
 def _case(node: Node, file: str, ruleset: RuleSet, problems: Collector) -> Case | None:
-    f = fields(node, "a test case", CASE_KEYS, (), problems)
+    f = fields(node, "a test case", CASE_KEYS, CASE_OPTIONAL_KEYS, problems)
     if f is None:
         return None
     before = len(problems.problems)
     name = text(f.get("name"), "a case name", problems)
     needs = check_needs(f["needs"], ruleset.catalogue, problems) if "needs" in f else ()
     expects = _expects(f["expect"], ruleset, problems) if "expect" in f else ()
+    source = _url(f["source"], problems) if "source" in f else None
+    note = text(f["note"], "'note'", problems) if "note" in f else None
     if len(problems.problems) > before or not name:
         return None
-    return Case(name, file, node.span, needs, expects)
+    return Case(name, file, node.span, needs, expects, source, note)
+
+
+def _url(node: Node, problems: Collector) -> str | None:
+    """An absolute http(s) URL: a scenario's source must be a page a reader can open."""
+    value = text(node, "'source'", problems)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in URL_SCHEMES or not parts.netloc or any(c.isspace() for c in value):
+        problems.add(node.span, "bad-url", f"'source' must be an http(s) URL, got '{value}'",
+                     "write the full address of the guidance, starting with https://")
+        return None
+    return value
 
 
 def _expects(node: Node, ruleset: RuleSet, problems: Collector) -> tuple[Expectation, ...]:
@@ -169,12 +207,18 @@ def _expectation(key: str, node: Node, span: Span, ruleset: RuleSet, problems: C
     names = () if node.is_seq and not node.items else text_list(node, f"an entry of '{key}'", problems)
     if names is None:
         return None
-    allowed = OPTION_IDS if key == "excluded" else tuple(r.id for r in ruleset.rules)
-    what = "option" if key == "excluded" else "rule"
+    what = "option" if key in ("excluded", "winner_in") else "rule"
+    if what == "rule":
+        allowed = tuple(r.id for r in ruleset.rules)
+    else:
+        allowed = OPTION_IDS + ((NO_WINNER,) if key == "winner_in" else ())
     if not all(_known(n, allowed, what, node, problems) for n in names):
         return None
     if not names and key != "excluded":
-        problems.add(node.span, "wrong-type", f"'{key}' needs at least one rule id")
+        problems.add(node.span, "wrong-type", f"'{key}' needs at least one {what} id")
+        return None
+    if key == "winner_in" and len(set(names)) != len(names):
+        problems.add(node.span, "duplicate-option", "'winner_in' names an option twice", "name each option once")
         return None
     return Expectation(key, tuple(names), span)
 
@@ -253,6 +297,13 @@ def _option_check(actual_of: Callable[[Result], str]) -> Check:
     return check
 
 
+def _winner_in(expectation: Expectation, result: Result) -> Failure | None:
+    actual = result.recommendation or NO_WINNER
+    if actual in expectation.value:
+        return None
+    return Failure(expectation, f"one of {_options_text(list(expectation.value))}", actual)
+
+
 def _fires(expectation: Expectation, result: Result) -> Failure | None:
     missing = [r for r in expectation.value if r not in result.fired]
     if not missing:
@@ -281,6 +332,7 @@ def _options_text(options: list[str]) -> str:
 
 _CHECKS: dict[str, Check] = {
     "winner": _option_check(lambda r: r.recommendation or NO_WINNER),
+    "winner_in": _winner_in,
     "first": _option_check(lambda r: r.ranking[0].option),
     "last": _option_check(lambda r: r.ranking[-1].option),
     "fires": _fires,

@@ -1,4 +1,4 @@
-"""JSON Schemas (draft 2020-12) for requirement files and rule files, generated from a rule set.
+"""JSON Schemas (draft 2020-12) for requirement files, rule files and rule test files, generated from a rule set.
 
 They exist for editors: with the `# yaml-language-server: $schema=...` comment at the top of a file,
 an editor completes criterion names, values, options and source anchors, and shows each question's
@@ -14,15 +14,17 @@ from .model import OPTION_IDS, Catalogue, Criterion, RuleSet
 from .rulefiles import POINTS_RANGE
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-KINDS = ("requirements", "rules")
+KINDS = ("requirements", "rules", "tests")
 _RULE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 Schema = dict[str, Any]
 
 
 def schema_for(kind: str, ruleset: RuleSet) -> Schema:
-    """The schema of one kind of file ('requirements' or 'rules') for this rule set."""
-    return requirements_schema(ruleset.catalogue) if kind == "requirements" else rules_schema(ruleset)
+    """The schema of one kind of file ('requirements', 'rules' or 'tests') for this rule set."""
+    if kind == "requirements":
+        return requirements_schema(ruleset.catalogue)
+    return rules_schema(ruleset) if kind == "rules" else tests_schema(ruleset)
 
 
 def schema_text(schema: Schema) -> str:
@@ -34,7 +36,6 @@ def schema_text(schema: Schema) -> str:
 
 
 def requirements_schema(catalogue: Catalogue) -> Schema:
-    needs = {c.id: _answer(c) for c in catalogue.criteria}
     return {
         "$schema": DIALECT,
         "title": "deploy-advisor requirement file",
@@ -44,11 +45,15 @@ def requirements_schema(catalogue: Catalogue) -> Schema:
         "properties": {
             "name": {"type": "string", "minLength": 1, "description": "The workload's name (default: the file name)."},
             "description": {"type": ["string", "null"], "description": "What the workload is, in a sentence or two."},
-            "needs": {"type": ["object", "null"], "description": "Answers to the criteria; leave a criterion out for no preference.",
-                      "properties": needs, "additionalProperties": False},
+            "needs": _needs(catalogue),
         },
         "additionalProperties": False,
     }
+
+
+def _needs(catalogue: Catalogue) -> Schema:
+    return {"type": ["object", "null"], "description": "Answers to the criteria; leave a criterion out for no preference.",
+            "properties": {c.id: _answer(c) for c in catalogue.criteria}, "additionalProperties": False}
 
 
 def _answer(criterion: Criterion) -> Schema:
@@ -161,3 +166,48 @@ def _test(criterion: Criterion) -> Schema:
 
 def _only(key: str, schema: Schema) -> Schema:
     return {"type": "object", "required": [key], "properties": {key: schema}, "additionalProperties": False}
+
+
+# --- rule test files -------------------------------------------------------------------------
+
+
+def tests_schema(ruleset: RuleSet) -> Schema:
+    options = list(OPTION_IDS)
+    # Rule ids by their shape, not an enum: the schema would go stale with every rule added (the loader checks ids).
+    rule_ids = {"type": "array", "items": {"type": "string", "pattern": _RULE_ID}, "minItems": 1, "uniqueItems": True}
+    expect = {
+        "type": "object", "minProperties": 1, "additionalProperties": False,
+        "description": "What must hold of the result; every key is optional, all given must hold.",
+        "properties": {
+            "winner": {"enum": options + ["none"], "description": "The recommendation (none: every option is excluded)."},
+            "winner_in": {"type": "array", "items": {"enum": options + ["none"]}, "minItems": 1, "uniqueItems": True,
+                          "description": "The recommendation is one of these (several where the guidance allows several)."},
+            "first": {"enum": options, "description": "The option ranked first."},
+            "last": {"enum": options, "description": "The option ranked last."},
+            "fires": {**rule_ids, "description": "Rules that must fire."},
+            "not_fires": {**rule_ids, "description": "Rules that must not fire."},
+            "excluded": {"type": "array", "items": {"enum": options}, "uniqueItems": True,
+                         "description": "Exactly the options that must be excluded."},
+        },
+    }
+    case = {
+        "type": "object", "required": ["name", "needs", "expect"], "additionalProperties": False,
+        "properties": {
+            "name": {"type": "string", "minLength": 1, "description": "What the case shows; unique in its file."},
+            "needs": _needs(ruleset.catalogue),
+            "expect": {"$ref": "#/$defs/expect"},
+            "source": {"type": "string", "pattern": r"^https?://[^\s/]+\S*$",
+                       "description": "The URL of the public guidance the case comes from; a case with a source is a scenario."},
+            "note": {"type": "string", "minLength": 1, "description": "Why these expectations: what the guidance says."},
+        },
+    }
+    return {
+        "$schema": DIALECT,
+        "title": "deploy-advisor rule test file",
+        "description": "Test cases run by `deploy-advisor test`: a workload's needs and what must hold of its result.",
+        "type": "object",
+        "required": ["cases"],
+        "properties": {"cases": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/case"}}},
+        "additionalProperties": False,
+        "$defs": {"case": case, "expect": expect},
+    }

@@ -18,6 +18,7 @@ SCHEMAS = ROOT / "docs" / "schemas"
 RULE_FILES = sorted(p for p in RULES.glob("*.yaml")
                     if p.name not in (CATALOGUE_FILE, OPTIONS_FILE) and not p.name.endswith(TEST_SUFFIX))
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+TEST_FILES = sorted(RULES.glob(f"*{TEST_SUFFIX}"))
 COMMENT = "# yaml-language-server: $schema=../docs/schemas/{}.schema.json"
 
 
@@ -54,6 +55,23 @@ def test_every_example_is_valid_and_names_its_schema(path: Path) -> None:
     assert path.read_text(encoding="utf-8").splitlines()[0] == COMMENT.format("requirements")
     for document in documents(path):
         assert validate(document, shipped("requirements")) == []
+
+
+@pytest.mark.parametrize("path", TEST_FILES, ids=lambda p: p.name)
+def test_every_shipped_test_file_is_valid(path: Path) -> None:
+    for document in documents(path):
+        assert validate(document, shipped("tests")) == []
+
+
+def test_the_test_schema_checks_the_scenario_keys(ruleset) -> None:
+    schema = schema_for("tests", ruleset)
+    case = {"name": "n", "needs": {"latency": "critical"}, "expect": {"winner_in": ["vm", "none"]},
+            "source": "https://example.org/guide#part", "note": "why"}
+    assert validate({"cases": [case]}, schema) == []
+    assert validate({"cases": [{**case, "source": "example.org/guide"}]}, schema) != []
+    assert validate({"cases": [{**case, "expect": {"winner_in": []}}]}, schema) != []
+    assert validate({"cases": [{**case, "expect": {"winner_in": ["vm", "vm"]}}]}, schema) != []
+    assert validate({"cases": [{**case, "expect": {"winner_in": ["mainframe"]}}]}, schema) != []
 
 
 def _keywords(node: object) -> set[str]:
@@ -112,7 +130,8 @@ def test_schemas_are_valid_draft_2020_12_and_agree_with_jsonschema(kind: str) ->
     schema = shipped(kind)
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    files = EXAMPLE_FILES if kind == "requirements" else RULE_FILES + [BAD / "unknown_key.yaml", BAD / "bad_effect.yaml"]
+    files = {"requirements": EXAMPLE_FILES, "tests": TEST_FILES,
+             "rules": RULE_FILES + [BAD / "unknown_key.yaml", BAD / "bad_effect.yaml"]}[kind]
     for path in files:
         for document in documents(path):
             assert validator.is_valid(document) == (validate(document, schema) == []), path.name

@@ -53,6 +53,8 @@ def tests_text(report: TestReport, label: str, coverage: bool = False) -> str:
     if lines:
         lines.append("")
     lines.append(_tests_summary(report, label))
+    if report.scenarios:
+        lines.append(f"scenarios: {report.scenarios_agreeing}/{len(report.scenarios)} agree")
     if coverage:
         covered = len(report.rules) - len(report.uncovered)
         lines.append(f"coverage: {covered} of {len(report.rules)} rules fired by some case")
@@ -88,6 +90,7 @@ def tests_json(report: TestReport, coverage: bool = False) -> str:
         "failed": [_failure_dict(r) for r in report.failed],
         "problems": [p.as_dict() for p in report.problems],
         "files": list(report.files),
+        "scenarios": {"cases": len(report.scenarios), "agree": report.scenarios_agreeing},
     }
     if coverage:
         data["uncovered"] = [{"rule": r.id, "file": r.file, "line": r.line} for r in report.uncovered]
@@ -99,6 +102,7 @@ def _failure_dict(result: CaseResult) -> dict[str, Any]:
         "case": result.case.name,
         "file": result.case.file,
         "line": result.case.span.line,
+        "source": result.case.source,
         "failures": [{"key": f.expectation.key, "line": f.expectation.span.line, "column": f.expectation.span.column,
                       "expected": f.expected, "actual": f.actual} for f in result.failures],
         "ranking": [{"option": p.option, "score": p.score, "excluded": p.excluded} for p in result.result.ranking],
