@@ -26,7 +26,7 @@ from .tree import Node
 from .yamlio import Limits, parse_yaml
 
 CASE_KEYS = ("name", "needs", "expect")
-CASE_OPTIONAL_KEYS = ("source", "note")
+CASE_OPTIONAL_KEYS = ("source", "note", "disputed")
 EXPECT_KEYS = ("winner", "winner_in", "first", "last", "fires", "not_fires", "excluded")
 NO_WINNER = "none"  # `winner: none`: every option is excluded
 URL_SCHEMES = ("http", "https")
@@ -51,6 +51,9 @@ class Case:
     expects: tuple[Expectation, ...]
     source: str | None = None  # the URL of the public guidance the case comes from
     note: str | None = None    # why these expectations: what the guidance says
+    # A scenario the rules answer differently on purpose: why. Its disagreement is reported, counted
+    # against agreement, and is not a failure (the corpus keeps the guidance's answer, not ours).
+    disputed: str | None = None
 
     @property
     def scenario(self) -> bool:
@@ -101,7 +104,12 @@ class TestReport:
 
     @property
     def failed(self) -> tuple[CaseResult, ...]:
-        return tuple(r for r in self.results if not r.passed)
+        return tuple(r for r in self.results if not r.passed and not r.case.disputed)
+
+    @property
+    def disputed(self) -> tuple[CaseResult, ...]:
+        """Scenarios that disagree with the rules, with the rules' reason written down."""
+        return tuple(r for r in self.results if not r.passed and r.case.disputed)
 
     @property
     def scenarios(self) -> tuple[CaseResult, ...]:
@@ -167,9 +175,13 @@ def _case(node: Node, file: str, ruleset: RuleSet, problems: Collector) -> Case 
     expects = _expects(f["expect"], ruleset, problems) if "expect" in f else ()
     source = _url(f["source"], problems) if "source" in f else None
     note = text(f["note"], "'note'", problems) if "note" in f else None
+    disputed = text(f["disputed"], "'disputed'", problems) if "disputed" in f else None
+    if disputed and source is None:
+        problems.add(f["disputed"].span, "wrong-type", "only a scenario (a case with a 'source') can be disputed",
+                     "add the guidance's URL as 'source', or fix the case")
     if len(problems.problems) > before or not name:
         return None
-    return Case(name, file, node.span, needs, expects, source, note)
+    return Case(name, file, node.span, needs, expects, source, note, disputed)
 
 
 def _url(node: Node, problems: Collector) -> str | None:

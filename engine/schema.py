@@ -199,6 +199,8 @@ def tests_schema(ruleset: RuleSet) -> Schema:
             "source": {"type": "string", "pattern": r"^https?://[^\s/]+\S*$",
                        "description": "The URL of the public guidance the case comes from; a case with a source is a scenario."},
             "note": {"type": "string", "minLength": 1, "description": "Why these expectations: what the guidance says."},
+            "disputed": {"type": "string", "minLength": 1,
+                         "description": "A scenario the rules answer differently on purpose: why. Reported, not a failure."},
         },
     }
     return {

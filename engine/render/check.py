@@ -48,13 +48,17 @@ def tests_text(report: TestReport, label: str, coverage: bool = False) -> str:
     lines = [p.format() for p in report.problems]
     for result in report.failed:
         lines += _failure_lines(result)
+    for result in report.disputed:
+        lines += [f"{f.expectation.span}: disputed: '{result.case.name}': {f.message} ({result.case.disputed})"
+                  for f in result.failures]
     if coverage:
         lines += [f"{r.file}:{r.line}:1: not-covered: no test case fires '{r.id}'" for r in report.uncovered]
     if lines:
         lines.append("")
     lines.append(_tests_summary(report, label))
     if report.scenarios:
-        lines.append(f"scenarios: {report.scenarios_agreeing}/{len(report.scenarios)} agree")
+        disputed = f" ({len(report.disputed)} disputed)" if report.disputed else ""
+        lines.append(f"scenarios: {report.scenarios_agreeing}/{len(report.scenarios)} agree{disputed}")
     if coverage:
         covered = len(report.rules) - len(report.uncovered)
         lines.append(f"coverage: {covered} of {len(report.rules)} rules fired by some case")
@@ -90,7 +94,9 @@ def tests_json(report: TestReport, coverage: bool = False) -> str:
         "failed": [_failure_dict(r) for r in report.failed],
         "problems": [p.as_dict() for p in report.problems],
         "files": list(report.files),
-        "scenarios": {"cases": len(report.scenarios), "agree": report.scenarios_agreeing},
+        "scenarios": {"cases": len(report.scenarios), "agree": report.scenarios_agreeing,
+                      "disputed": [{"name": r.case.name, "file": r.case.file, "line": r.case.span.line,
+                                    "why": r.case.disputed} for r in report.disputed]},
     }
     if coverage:
         data["uncovered"] = [{"rule": r.id, "file": r.file, "line": r.line} for r in report.uncovered]
