@@ -284,9 +284,14 @@ def test_o_as_root_writes_a_read_only_file_like_the_shell_and_keeps_its_mode(tmp
 
 
 def dead_pid() -> int:
-    child = subprocess.Popen([sys.executable, "-c", "pass"])
-    child.wait()
-    return child.pid
+    """The PID of a process that has ended (and whose number no other process has taken since)."""
+    while True:
+        child = subprocess.Popen(["true"])
+        child.wait()
+        try:
+            os.kill(child.pid, 0)
+        except ProcessLookupError:
+            return child.pid
 
 
 def test_stale_temporaries_of_dead_runs_are_removed_and_live_ones_kept(tmp_path, capsys):
@@ -332,3 +337,22 @@ def test_a_temporary_name_fits_beside_a_254_character_file_name(tmp_path, capsys
     assert main(["recommend", str(GOOD), "-o", str(target)]) == 0
     assert "Payments API" in target.read_text()
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_the_wizard_save_writes_through_a_link_and_into_a_fifo_too(tmp_path):
+    """The wizard saves through the same helper as -o: the same rules for what the path is."""
+    from deploy_advisor.wizard.answers import save
+
+    (tmp_path / "kept").mkdir()
+    link = tmp_path / "w.yaml"
+    link.symlink_to(Path("kept") / "w.yaml")
+    save(str(link), "name: w\n")
+    assert link.is_symlink() and (tmp_path / "kept" / "w.yaml").read_text() == "name: w\n"
+    fifo = tmp_path / "w.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    save(str(fifo), "name: w\n")
+    reader.join(10)
+    assert received == [b"name: w\n"] and stat.S_ISFIFO(os.lstat(fifo).st_mode)
