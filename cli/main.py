@@ -5,12 +5,11 @@ import argparse
 import os
 import signal
 import sys
-import traceback
 from typing import Callable, Sequence
 
 from . import __version__, exitcodes
 from .engine.errors import AdvisorError
-from .engine.files import WriteFailed
+from .engine.streams import WriteFailed
 from .output import STDOUT, guarded_stdout, quiet_stdout
 
 Command = Callable[[argparse.Namespace], int]
@@ -79,6 +78,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _internal_error(error: Exception) -> int:
     if os.environ.get(exitcodes.DEBUG_VARIABLE, "") not in ("", "0"):
+        import traceback  # here: only a bug pays for it
+
         traceback.print_exception(error, file=sys.stderr)
     text = " ".join(str(error).split())  # one line, whatever the message holds
     print(f"deploy-advisor: internal error: {type(error).__name__}: {text} (a bug: please report it, with the "

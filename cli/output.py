@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Iterator
 
-from .engine.files import Guarded
+from .engine.streams import Guarded
 
 STDOUT = "standard output"
 

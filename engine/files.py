@@ -14,19 +14,13 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, TextIO
+from typing import Iterator, TextIO
+
+from .streams import Guarded, WriteFailed, failed, named
 
 TEMPORARY_MARK = "deploy-advisor"  # temporaries are '.NAME.deploy-advisor-PID-RANDOM.tmp'
 NAME_BYTES = 200  # of the target's name kept in a temporary's name, so that it fits in 255 bytes
 _DESCRIPTOR_FOLDER = re.compile(r"/proc/[^/]+/fd|/dev/fd")
-
-
-class WriteFailed(OSError):
-    """The output could not be written (full disk, file too large, read-only folder, closed
-    stream...); ``filename`` is the output as named. A closed pipe is not one: the reader stopped."""
-
-    def line(self) -> str:
-        return f"cannot write {self.filename}: {self.strerror}"
 
 
 @dataclass(frozen=True)
@@ -139,41 +133,6 @@ def _replaced(where: Destination, name: str) -> Iterator[TextIO]:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
         raise
-
-
-class Guarded:
-    """A text stream whose write errors are WriteFailed naming the output, so that the command line
-    can tell them from its own failures; a closed pipe stays BrokenPipeError (the reader stopped)."""
-
-    def __init__(self, stream: TextIO | None, name: str) -> None:
-        self._stream = stream
-        self._name = name
-
-    def write(self, text: str) -> int:
-        if self._stream is None:  # started with the descriptor closed (`>&-`)
-            raise WriteFailed(errno.EBADF, "it is closed", self._name)
-        return named(lambda: self._stream.write(text), self._name)
-
-    def flush(self) -> None:
-        if self._stream is not None:
-            named(self._stream.flush, self._name)
-
-    def __getattr__(self, attribute: str):
-        return getattr(self._stream, attribute)
-
-
-def named(action: Callable[[], object], name: str):
-    """Run ``action``; an OSError it raises becomes WriteFailed naming the output."""
-    try:
-        return action()
-    except (BrokenPipeError, WriteFailed):
-        raise
-    except OSError as error:
-        raise failed(error, name) from error
-
-
-def failed(error: OSError, name: str) -> WriteFailed:
-    return WriteFailed(error.errno or errno.EIO, error.strerror or str(error), name)
 
 
 # --- temporaries left by a killed run ----------------------------------------------------------

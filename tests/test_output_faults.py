@@ -127,7 +127,8 @@ def test_standard_output_closed():
 
 def test_the_wizard_save_reports_a_full_disk_as_a_failed_save(tmp_path):
     """The wizard's save goes through the same helper: a device is written straight through."""
-    from deploy_advisor.engine.files import WriteFailed, replaced_atomically
+    from deploy_advisor.engine.files import replaced_atomically
+    from deploy_advisor.engine.streams import WriteFailed
 
     with pytest.raises(WriteFailed) as failure:
         with replaced_atomically("/dev/full") as out:
