@@ -32,8 +32,8 @@ class Destination:
 
 
 def destination(path: str | Path) -> Destination:
-    """How ``path`` is written, looked at without following symbolic links; OSError when it cannot
-    be (IsADirectoryError for a folder, ELOOP for a loop of links)."""
+    """How ``path`` is written: looked at with lstat, a symbolic link followed to what it leads to;
+    OSError when it cannot be (IsADirectoryError for a folder, ELOOP for a loop of links)."""
     target = Path(path)
     try:
         info = os.lstat(target)
@@ -109,9 +109,9 @@ def _straight(path: Path, name: str) -> Iterator[TextIO]:
 
 @contextlib.contextmanager
 def _replaced(where: Destination, name: str) -> Iterator[TextIO]:
-    target = where.path
     import tempfile  # here: starting the command line need not import it
 
+    target = where.path
     remove_stale_temporaries(target)
     try:
         fd, temporary = tempfile.mkstemp(prefix=temporary_prefix(target.name, os.getpid()), suffix=".tmp",
