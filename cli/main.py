@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from typing import Callable, Sequence
 
 from . import __version__, exitcodes
 from .engine.errors import AdvisorError
+from .engine.streams import WriteFailed
+from .output import STDOUT, guarded_stdout, quiet_stdout
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -45,7 +48,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return exitcodes.USAGE
     previous = _on_sigterm()
     try:
-        return commands.load(args.command).run(args)
+        with guarded_stdout():
+            code = commands.load(args.command).run(args)
+            sys.stdout.flush()  # a full disk may only show at the last flush: still our exit code
+        return code
     except AdvisorError as error:
         for problem in error.problems:
             print(f"deploy-advisor: {problem.format()}", file=sys.stderr)
@@ -56,11 +62,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _Terminated:
         print("deploy-advisor: terminated", file=sys.stderr)
         return exitcodes.TERMINATED
-    except BrokenPipeError:
-        _quiet_stdout()
+    except BrokenPipeError:  # the reader stopped (`| head`); commands that have a code to keep catch it
+        quiet_stdout()
         return exitcodes.OK
+    except WriteFailed as error:
+        print(f"deploy-advisor: {error.line()}", file=sys.stderr)
+        if error.filename == STDOUT:
+            quiet_stdout()  # what is still buffered must not fail again at exit
+        return exitcodes.WRITE_FAILED
+    except Exception as error:  # noqa: BLE001 - a bug: one line, not a traceback, and its own exit code
+        return _internal_error(error)
     finally:
         _restore_sigterm(previous)
+
+
+def _internal_error(error: Exception) -> int:
+    if os.environ.get(exitcodes.DEBUG_VARIABLE, "") not in ("", "0"):
+        import traceback  # here: only a bug pays for it
+
+        traceback.print_exception(error, file=sys.stderr)
+    text = " ".join(str(error).split())  # one line, whatever the message holds
+    print(f"deploy-advisor: internal error: {type(error).__name__}: {text} (a bug: please report it, with the "
+          f"output of {exitcodes.DEBUG_VARIABLE}=1 and the same command)", file=sys.stderr)
+    return exitcodes.INTERNAL
 
 
 class _Terminated(BaseException):
@@ -83,14 +107,3 @@ def _restore_sigterm(previous) -> None:
             signal.signal(signal.SIGTERM, previous)
         except ValueError:
             pass
-
-
-def _quiet_stdout() -> None:
-    """After a closed pipe (`| head`), stop Python complaining while it flushes stdout at exit."""
-    import os
-
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass

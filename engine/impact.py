@@ -223,19 +223,58 @@ def _order(result: Result) -> tuple[tuple[str, ...], frozenset[str]]:
 
 def export_at_revision(folder: str | Path, revision: str, destination: Path) -> str:
     """Write the files of ``folder`` as they were at ``revision`` into ``destination``; return a
-    label for messages such as 'main:rules'. Only read-only git commands are run."""
+    label for messages such as 'main:rules'. Only read-only git commands are run.
+
+    The revision and its tree may come from anyone who can push a branch: the revision is resolved
+    to a tree id first (so that it can never be read as an option), and every path of the tree is
+    checked before anything is written, since git accepts trees with '..' or '.git' entries."""
     folder = Path(folder)
     top = Path(_git(folder, "rev-parse", "--show-toplevel").decode().strip())
     prefix = _git(folder, "rev-parse", "--show-prefix").decode().strip()
-    names = [n for n in _git(top, "ls-tree", "-r", "-z", "--name-only", revision, "--", prefix or ".").decode().split("\0") if n]
-    if not names:
+    tree = _tree_id(top, revision)
+    listing = _git(top, "--literal-pathspecs", "ls-tree", "-r", "-z", "--end-of-options", tree, "--", prefix or ".")
+    blobs = [entry for entry in map(_tree_entry, listing.decode("utf-8", "surrogateescape").split("\0")) if entry]
+    if not blobs:
         raise RuleError([Problem(Span(str(folder)), "git-failed", f"the folder does not exist at {revision}",
                                  "compare two folders instead: diff OLD_RULES NEW_RULES")])
-    for name in names:
-        target = destination / name[len(prefix):]
+    files = [(_safe_target(destination, name[len(prefix):], revision, folder), oid) for name, oid in blobs]
+    for target, oid in files:  # every path checked above: nothing is written for a hostile tree
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(_git(top, "show", f"{revision}:{name}"))
+        target.write_bytes(_git(top, "cat-file", "blob", oid))
     return f"{revision}:{prefix.rstrip('/') or '.'}"
+
+
+def _tree_id(top: Path, revision: str) -> str:
+    """The id of the revision's tree; '--end-of-options' keeps '--output=...' a (bad) revision."""
+    done = subprocess.run(["git", "rev-parse", "--verify", "--quiet", "--end-of-options", f"{revision}^{{tree}}"],
+                          cwd=top, capture_output=True, check=False)
+    if done.returncode != 0:
+        raise RuleError([Problem(Span(str(top)), "git-failed", f"no revision {revision!r} in this repository",
+                                 "name a branch, tag or commit: diff --git main rules")])
+    return done.stdout.decode().strip()
+
+
+def _tree_entry(line: str) -> tuple[str, str] | None:
+    """(path, blob id) from one 'mode type id<TAB>path' line of ls-tree; None for anything but a
+    file (a submodule has no content here)."""
+    meta, _, name = line.partition("\t")
+    fields = meta.split()
+    if len(fields) != 3 or fields[1] != "blob" or not name:
+        return None
+    return name, fields[2]
+
+
+def _safe_target(destination: Path, relative: str, revision: str, folder: Path) -> Path:
+    """Where a file of the tree goes, refusing any path that would not stay inside ``destination``
+    ('..', '.', an absolute path, '.git', NUL, backslashes)."""
+    parts = relative.split("/")
+    unsafe = (not relative or any(p in ("", ".", "..") or p.casefold() == ".git" or "\0" in p or "\\" in p for p in parts))
+    target = destination.joinpath(*parts)
+    if unsafe or not target.resolve().is_relative_to(destination.resolve()):
+        raise RuleError([Problem(Span(str(folder)), "git-unsafe-path",
+                                 f"the tree at {revision} has a path that leaves the folder: {relative!r}; nothing was written",
+                                 "inspect it with 'git ls-tree -r' ('git fsck' warns about such trees); compare two folders instead")])
+    return target
 
 
 def _git(cwd: Path, *args: str) -> bytes:
@@ -245,7 +284,8 @@ def _git(cwd: Path, *args: str) -> bytes:
         raise RuleError([Problem(Span(str(cwd)), "git-failed", "git is not installed", "install git, or compare two folders")]) from None
     if done.returncode != 0:
         message = done.stderr.decode(errors="replace").strip().splitlines()
-        raise RuleError([Problem(Span(str(cwd)), "git-failed", f"git {args[0]} failed: {message[0] if message else done.returncode}",
+        command = next(a for a in args if not a.startswith("-"))
+        raise RuleError([Problem(Span(str(cwd)), "git-failed", f"git {command} failed: {message[0] if message else done.returncode}",
                                  "check the revision and that the folder is inside a git work tree")])
     return done.stdout
 

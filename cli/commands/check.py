@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .. import exitcodes
+from ..output import emit
 from . import HELP as _HELP
 from ..engine.answerspace import DEFAULT_SEED
 from ..engine.check import check_rules
@@ -23,8 +23,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     report = check_rules(args.rules_dir, seed=args.seed)
-    if args.format == "json":
-        sys.stdout.write(check_json(report))
-    else:
-        sys.stdout.write(check_text(report, args.rules_dir or "rules"))
-    return exitcodes.OK if report.ok(strict=args.strict) else exitcodes.INVALID
+    text = check_json(report) if args.format == "json" else check_text(report, args.rules_dir or "rules")
+    return emit(text, exitcodes.OK if report.ok(strict=args.strict) else exitcodes.INVALID)

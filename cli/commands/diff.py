@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from .. import exitcodes
+from ..output import emit
 from . import HELP as _HELP
 from ..engine.answerspace import DEFAULT_SEED
 from ..engine.api import Advisor
@@ -60,8 +61,7 @@ def _compare(args: argparse.Namespace, old: Advisor, old_label: str, new_dir: st
     sampled: list[Entry] = sample_corpus(new.catalogue, count, args.seed) if count > 0 else []
     report = compare(old, new, entries + sampled, old_label=old_label, new_label=new_dir,
                      examples=len(entries), sampled=len(sampled), seed=args.seed)
-    sys.stdout.write(RENDER[args.format](report))
-    return exitcodes.INVALID if report.flipped else exitcodes.OK
+    return emit(RENDER[args.format](report), exitcodes.INVALID if report.flipped else exitcodes.OK)
 
 
 def _default_corpus(rules_dir: str) -> list[str]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gc
+import os
+import stat
 import sys
-from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
 from .. import exitcodes
@@ -65,16 +66,25 @@ def _answer(args: argparse.Namespace, context: batch.Context) -> int:
     from ..engine.progress import Progress
 
     found = discover(args.paths)
+    clash = _output_is_an_input(args.output, found.units)
+    if clash:
+        print(f"deploy-advisor: {clash}", file=sys.stderr)
+        return exitcodes.USAGE
     progress = Progress(sys.stderr, found.total_bytes, enabled=False if args.no_progress else None)
     totals = batch.Totals()
     jobs = args.jobs or batch.cores()
-    with _output(args.output) as out:
-        writer = context.format.writer(out)
-        try:
-            batch.run(context, units(found.units, args.max_bytes), _sink(writer, out, totals, progress), jobs)
-        finally:
-            progress.clear()
-        writer.close()
+    try:
+        with _output(args.output) as out:
+            writer = context.format.writer(out)
+            try:
+                batch.run(context, units(found.units, args.max_bytes), _sink(writer, out, totals, progress), jobs)
+            finally:
+                progress.clear()
+            writer.close()
+    except BrokenPipeError:  # the reader stopped (`| head`): the run ends, with the code earned so far
+        from ..output import quiet_stdout
+
+        quiet_stdout()
     return exitcodes.INVALID if totals.failed else exitcodes.OK
 
 
@@ -89,11 +99,11 @@ def _sink(writer: Writer, out: TextIO, totals: batch.Totals, progress: Progress)
             progress.clear()
         for message in chunk.messages:
             print(message, file=sys.stderr)
+        totals.answered += chunk.answered  # counted before writing: a closed pipe keeps the exit code
+        totals.failed += chunk.failed
         for piece in chunk.pieces:
             writer.add(piece)
         out.flush()  # JSON Lines and the other streaming formats: readers see answers as they come
-        totals.answered += chunk.answered
-        totals.failed += chunk.failed
         progress.advance(chunk.answered + chunk.failed, chunk.size)
 
     return take
@@ -119,11 +129,43 @@ def _usage_problem(args: argparse.Namespace) -> str:
         return "--max-bytes takes a positive number of bytes"
     if args.paths.count(STDIN) > 1:
         return "'-' (standard input) can be named only once"
+    if STDIN in args.paths and sys.stdin is None:
+        return "'-' names standard input, but it is closed; give it a file (< FILE) or name the files"
     if args.output is not None:
-        target = Path(args.output)
-        if target.is_dir():
-            return f"cannot write {args.output}: it is a folder"
-        if not target.parent.is_dir():
-            return f"cannot write {args.output}: no folder {target.parent}"
+        from ..engine.files import write_problem
+
+        problem = write_problem(args.output)
+        if problem:
+            return f"cannot write {args.output}: {problem}"
     return ""
 
+
+def _output_is_an_input(output: str | None, discovered: tuple[batch.Unit, ...]) -> str:
+    """'-o' naming one of the inputs (the same file, by device and inode) would destroy it."""
+    written = _file_id(output) if output is not None else None
+    if written is None:
+        return ""  # no -o, a new file, or something written straight through (/dev/stdout, a FIFO)
+    for unit in discovered:  # inputs.Unit: ("file", path, name), ("stdin",) or an error
+        if unit[0] == "file" and _file_id(unit[1]) == written:
+            return f"cannot write {output}: it is the input {unit[2]}; name another file"
+        if unit[0] == "stdin" and _file_id(_stdin_descriptor()) == written:
+            return f"cannot write {output}: it is standard input; name another file"
+    return ""
+
+
+def _file_id(path: str | int | None) -> tuple[int, int] | None:
+    """(device, inode) of a regular file, following links; None for anything else."""
+    if path is None:
+        return None
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_dev, info.st_ino) if stat.S_ISREG(info.st_mode) else None
+
+
+def _stdin_descriptor() -> int | None:
+    try:
+        return sys.stdin.fileno()
+    except (AttributeError, OSError, ValueError):  # closed, or replaced by something with no descriptor
+        return None

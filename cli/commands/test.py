@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .. import exitcodes
+from ..output import emit
 from . import HELP as _HELP
 from ..engine.render.check import tests_json, tests_text
 from ..engine.ruletests import run_tests
@@ -20,8 +20,5 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     report = run_tests(args.rules_dir)
-    if args.format == "json":
-        sys.stdout.write(tests_json(report, args.coverage))
-    else:
-        sys.stdout.write(tests_text(report, args.rules_dir or "rules", args.coverage))
-    return exitcodes.OK if report.ok(args.coverage) else exitcodes.INVALID
+    text = tests_json(report, args.coverage) if args.format == "json" else tests_text(report, args.rules_dir or "rules", args.coverage)
+    return emit(text, exitcodes.OK if report.ok(args.coverage) else exitcodes.INVALID)

@@ -118,7 +118,9 @@ def _unusable(path: str) -> str:
         return "is a folder; name a file"
     if not os.path.isdir(folder):
         return f"there is no folder {folder}"
-    return ""
+    from ..engine.files import write_problem
+
+    return write_problem(path)  # a read-only file, a loop of links
 
 
 def _offer_save(args: argparse.Namespace, answers: Answers, catalogue: Catalogue) -> int:

@@ -95,8 +95,23 @@ class Csv(Format):
         return csv_line(csv_values(summary_row(answer, self.ruleset), self.ruleset))
 
     def writer(self, out: TextIO) -> Writer:
-        out.write(csv_line(csv_header(self.ruleset)))
-        return Writer(out)
+        return _CsvWriter(out, csv_line(csv_header(self.ruleset)))
+
+
+class _CsvWriter(Writer):
+    """The header goes out with the first row (or at the end), not before any input is read: a
+    reader that stops at once (`| head -c0`) then finds the first inputs counted in the exit code."""
+
+    def __init__(self, out: TextIO, header: str) -> None:
+        super().__init__(out)
+        self.header = header
+
+    def add(self, piece: str) -> None:
+        super().add(self.header + piece if not self.count else piece)
+
+    def close(self) -> None:
+        if not self.count:
+            self.out.write(self.header)
 
 
 class Markdown(Format):
