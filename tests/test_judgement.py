@@ -160,3 +160,13 @@ def test_clear_means_no_need_against_the_winner_and_a_lead_no_strong_rule_undoes
         assert result.recommendation is not None and not result.tied
     if result.recommendation is None and not result.conflicts:
         assert result.confidence == NO_BASIS
+
+
+def test_the_wizard_asks_at_most_20_questions_on_any_path(ruleset):
+    """New questions come with `when` or replace none: every path, the longest included, stays short."""
+    from deploy_advisor.wizard.flow import Flow
+    from deploy_advisor.wizard.questions import questionnaire
+
+    questions = questionnaire(ruleset.catalogue)
+    assert len(questions) <= 20  # an upper bound on every path: each question is asked at most once
+    assert Flow.start(questions).step().total <= 20
