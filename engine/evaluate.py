@@ -32,6 +32,7 @@ warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp
 
 from .compile import DEFAULT_CAP, compile_ruleset, encoder, end_fact, fact_layout, rule_ids
 from .errors import Problem, RuleError, Span
+from .limits import limit_problems
 from .model import RuleSet
 
 _LOCK = threading.RLock()
@@ -76,6 +77,9 @@ class Evaluator:
             definition: dict[str, Any] = compile_ruleset(ruleset, cap=batch)
         except ValueError as exc:
             raise RuleError([Problem(Span(ruleset.root or "rules"), "engine-rejected", str(exc))]) from None
+        refused = limit_problems(ruleset, ruleset.root or "rules")
+        if refused:  # never hand durable-rules a shape known to crash or hang it
+            raise RuleError(refused)
         self._keys = layout.keys
         self._encode = encoder(layout)
         for name, rule in definition.items():
