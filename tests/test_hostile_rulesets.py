@@ -215,3 +215,60 @@ def test_most_matches_is_the_brute_force_maximum(tmp_path):
     alphabets = [sorted(slot.alphabet) for slot in layout.slots]
     brute = max(_matches(patterns, "w" + "".join(codes)) for codes in itertools.product(*alphabets))
     assert limits.shape(ruleset) == limits.Shape(len(patterns), brute, True)
+
+
+# --- Advisors share durable-rules registrations: durable never frees one ----------------------
+
+_MANY_ADVISORS = """
+from deploy_advisor.engine.api import Advisor
+from deploy_advisor.engine.rulefiles import load_ruleset
+
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096 / 1e6
+
+ruleset = load_ruleset()
+Advisor(ruleset).recommend({"startup": "instant"})
+before = rss_mb()
+answers = set()
+for _ in range(500):
+    answers.add(Advisor(ruleset).recommend({"startup": "instant"}).recommendation)
+print(round(rss_mb() - before, 1), sorted(answers))
+"""
+
+
+def test_500_advisors_on_the_shipped_rules_keep_memory_flat():
+    done = subprocess.run([sys.executable, "-c", _MANY_ADVISORS], capture_output=True, text=True, timeout=TIMEOUT)
+    assert done.returncode == 0, done.stderr
+    grown, answers = done.stdout.split(" ", 1)
+    assert answers.strip() == "['container']"  # every Advisor worked
+    assert float(grown) < 40, f"RSS grew by {grown} MB over 500 Advisors (each used to hold about 5 MB)"
+
+
+_PAST_THE_BOUND = """
+import dataclasses
+from deploy_advisor.engine import evaluate
+from deploy_advisor.engine.compile import compile_ruleset, fact_layout
+from deploy_advisor.engine.errors import RuleError
+from deploy_advisor.engine.rulefiles import load_ruleset
+
+ruleset = load_ruleset()
+engine = evaluate._Engine(limit=3)
+for count in (1, 2, 3, 1, 2, 3):  # the same three rule sets, each registered once
+    smaller = dataclasses.replace(ruleset, rules=ruleset.rules[:count])
+    engine.registration(compile_ruleset(smaller), fact_layout(smaller).keys, "rules")
+print(len(engine.registered))
+try:
+    smaller = dataclasses.replace(ruleset, rules=ruleset.rules[:4])
+    engine.registration(compile_ruleset(smaller), fact_layout(smaller).keys, "rules")
+except RuleError as error:
+    print(error.first.format())
+"""
+
+
+def test_a_process_holds_a_bounded_number_of_rule_sets_and_says_so():
+    done = subprocess.run([sys.executable, "-c", _PAST_THE_BOUND], capture_output=True, text=True, timeout=TIMEOUT)
+    assert done.returncode == 0, done.stderr
+    count, message = done.stdout.splitlines()
+    assert count == "3"
+    assert message.startswith("rules: too-many-rule-sets: this process already holds 3 different rule sets")
