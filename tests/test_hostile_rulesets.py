@@ -272,3 +272,14 @@ def test_a_process_holds_a_bounded_number_of_rule_sets_and_says_so():
     count, message = done.stdout.splitlines()
     assert count == "3"
     assert message.startswith("rules: too-many-rule-sets: this process already holds 3 different rule sets")
+
+
+def test_nothing_is_answered_before_the_refusal(tmp_path):
+    """The workload matching too many rules comes after a whole batch: refused at load, nothing printed."""
+    folder, code, _ = hostile("70-matches", tmp_path)
+    stream = json.dumps({"needs": {"latency": "critical"}}) + "\n"
+    stream = stream * 600 + json.dumps({"needs": {"workload_type": "microservices"}}) + "\n"
+    done = _run("recommend", "--rules", str(folder), "-f", "jsonl", "-", cwd=tmp_path, stdin=stream)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert len(done.stderr.splitlines()) == 1 and f": {code}: " in done.stderr
