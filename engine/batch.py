@@ -208,15 +208,18 @@ class _Workers:
         self.done: dict[int, Chunk | BaseException] = {}
         self.changed = threading.Condition()
         self.processes, connections = [], []
+        global _parent_ends
         for _ in range(jobs):  # every process before any thread: fork and threads do not mix
             mine, theirs = start.Pipe()
-            process = start.Process(target=_serve, args=(theirs, options), daemon=True)
+            _parent_ends = [*connections, mine]  # a forked worker closes its copies (see _serve)
+            process = start.Process(target=_serve, args=(theirs, options, os.getpid()), daemon=True)
             process.start()
             theirs.close()
             self.processes.append(process)
             connections.append(mine)
         self.threads = [threading.Thread(target=self._feed, args=(c, p), daemon=True)
                         for c, p in zip(connections, self.processes)]
+        _parent_ends = []
         for thread in self.threads:
             thread.start()
 
@@ -276,13 +279,17 @@ def _start_method() -> str:
     return "fork" if sys.platform.startswith("linux") else "spawn"
 
 
-def _serve(connection: Any, options: Options) -> None:
-    """A worker process: answer tasks until the pipe closes."""
+_parent_ends: list[Any] = []  # the parent's ends of the pipes, set only while workers are forked
+
+
+def _serve(connection: Any, options: Options, parent: int) -> None:
+    """A worker process: answer tasks until the pipe closes, or the parent dies."""
     import signal
 
     global _worker
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler would print from here
+    _outlive_no_parent(parent)
     if _worker is None or _worker.options != options:
         _worker = Context(options)
     with connection:
@@ -292,6 +299,35 @@ def _serve(connection: Any, options: Options) -> None:
             except (EOFError, OSError):
                 return
             connection.send(_worker.run(task))
+
+
+def _outlive_no_parent(parent: int) -> None:
+    """Make this worker end when its parent dies, however it dies (SIGKILL included).
+
+    A forked worker inherits the parent's ends of the pipes, its own included: while it holds them, the
+    parent's death never shows as end-of-file. So it closes them; on Linux the kernel also sends it
+    SIGTERM when the parent dies (PR_SET_PDEATHSIG), and elsewhere a thread watches the parent's pid."""
+    for end in _parent_ends:
+        end.close()
+    _parent_ends.clear()
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(1, 15, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGTERM
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before prctl: nobody would tell us
+        os._exit(0)
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def cores() -> int:

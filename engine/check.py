@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, AnswerSpace, Exploration, Needs, needs_text
+from . import limits
 from .compile import dnf_terms
 from .conditions import criteria_in, holds
 from .errors import AdvisorError, Collector, Problem, Span
@@ -81,16 +82,21 @@ def check_rules(directory: str | Path | None = None, seed: int = DEFAULT_SEED) -
     if ruleset is None:
         return _report(str(root), problems)
     _, case_problems = load_cases(root, ruleset, shipped=directory is None)
-    locator = RuleLocator(root)
-    space = AnswerSpace(ruleset.catalogue)
     analyses: list[tuple[str, str]] = []
     found = list(problems) + list(case_problems)
+    # past durable's limits the rule set is refused anyway, and the analyses of such sets can take minutes
+    if any(p.code in limits.CODES for p in problems):
+        analyses.append(("engine limits", _limits_text(ruleset)))
+        return _report(str(root), found, len(ruleset.rules), len(rule_files(root)), tuple(analyses))
+    locator = RuleLocator(root)
+    space = AnswerSpace(ruleset.catalogue)
     found += rule_conditions(ruleset.rules, space, locator, analyses, seed)
     found += duplicate_rules(ruleset.rules, space, locator)
     found += conflicts(ruleset, space, locator, analyses, seed)
     matches = most_matches(ruleset.rules, space)
     found += _match_findings(matches, ruleset, space)
     analyses.append(("engine matches", _matches_text(matches, space)))
+    analyses.append(("engine limits", _limits_text(ruleset)))
     return _report(str(root), found, len(ruleset.rules), len(rule_files(root)), tuple(analyses), matches)
 
 
@@ -438,13 +444,31 @@ def _match_findings(matches: Matches, ruleset: RuleSet, space: AnswerSpace) -> l
     span = Span(_root_label(ruleset))
     example = f" (for example {needs_text(matches.example, space.catalogue)})" if matches.example else ""
     what = "can match" if matches.exact else "may match (upper bound)"
-    if matches.most > MATCH_LIMIT:
-        return [Problem(span, "too-many-matches", f"one workload {what} {matches.most} rules at once{example}; "
-                        f"durable-rules fails past {MATCH_LIMIT}", "split `any` lists or merge rules that always fire together")]
-    if matches.most > MATCH_WARN:
+    # past the limit, the loader already refused the compiled form (engine/limits.py): one error, not two
+    if matches.most > MATCH_WARN and not _compiled_refused(ruleset):
         return [Problem(span, "many-matches", f"one workload {what} {matches.most} rules at once{example}, "
                         f"near durable-rules' limit of {MATCH_LIMIT}", "merge rules that always fire together")]
     return []
+
+
+def _compiled_refused(ruleset: RuleSet) -> bool:
+    try:
+        found = limits.shape(ruleset)
+    except ValueError:
+        return True
+    return found.compiled_rules > limits.RULES.allowed or found.most_matches > limits.MATCHES.allowed
+
+
+def _limits_text(ruleset: RuleSet) -> str:
+    """The compiled form against the limits the loader enforces (see engine/limits.py)."""
+    try:
+        found = limits.shape(ruleset)
+    except ValueError as exc:
+        return f"cannot be compiled: {exc}"
+    most = f"{found.most_matches}" if found.exact else f"{found.most_matches} (an upper bound)"
+    return (f"{found.compiled_rules} compiled rules (limit {limits.RULES.allowed}); one workload matches at most "
+            f"{most} at once (limit {limits.MATCHES.allowed}); {limits.DURABLE} fails from "
+            f"{limits.RULES.fails_from} and {limits.MATCHES.fails_from}")
 
 
 def _root_label(ruleset: RuleSet) -> str:

@@ -15,11 +15,15 @@ What this module does about durable-rules' measured traps (see docs/engine-notes
   re-raised here instead of being swallowed into ``state['exception']``;
 * the C core is not thread-safe: one lock serialises every call into it;
 * each registration gets a fresh definition dict (durable mutates it) and a unique ruleset name,
-  so several rule sets live side by side in one process.
+  so several rule sets live side by side in one process;
+* durable never frees a registered rule set (about 5 MB each): Evaluators of identical compiled rule
+  sets share one registration, and a process holds at most MAX_RULE_SETS different ones;
+* rule sets past durable's measured limits (engine/limits.py) are refused before registration.
 """
 from __future__ import annotations
 
-import itertools
+import hashlib
+import json
 import threading
 import warnings
 from typing import Any, Callable, Mapping, Sequence
@@ -32,13 +36,12 @@ warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp
 
 from .compile import DEFAULT_CAP, compile_ruleset, encoder, end_fact, fact_layout, rule_ids
 from .errors import Problem, RuleError, Span
+from .limits import limit_problems
 from .model import RuleSet
 
 _LOCK = threading.RLock()
-_NAMES = itertools.count(1)
 _DEFAULT_SESSION = "0"  # where durable puts facts without a session id
-_host: "_SyncHost | None" = None
-_next_id = 1
+MAX_RULE_SETS = 128  # distinct compiled rule sets one process may register: about 5 MB each, never freed
 
 
 class _SyncHost(_durable.Host):
@@ -48,45 +51,19 @@ class _SyncHost(_durable.Host):
         return None
 
 
-def _get_host() -> _SyncHost:
-    global _host
-    if _host is None:
-        _host = _SyncHost()
-    return _host
+class _Registration:
+    """One compiled rule set registered with durable-rules, shared by every Evaluator of the same content.
 
+    The actions record matches in this object's sink, which is only ever filled under the lock."""
 
-def _take_ids(count: int) -> int:
-    """The first of ``count`` fresh fact ids: ids stay unique across batches and rule sets."""
-    global _next_id
-    first, _next_id = _next_id, _next_id + count
-    return first
-
-
-class Evaluator:
-    """A rule set registered with durable-rules, ready to say which rules each workload fires."""
-
-    def __init__(self, ruleset: RuleSet, batch: int = DEFAULT_CAP) -> None:
-        self.ruleset = ruleset
-        self.batch = batch
+    def __init__(self, engine: "_Engine", name: str, definition: dict[str, Any], keys: tuple[str, ...]) -> None:
+        self.engine, self.name, self.keys = engine, name, keys
         self._sink: list[list[str]] = []
         self._base = 0
         self._errors: list[BaseException] = []
-        try:
-            layout = fact_layout(ruleset)
-            definition: dict[str, Any] = compile_ruleset(ruleset, cap=batch)
-        except ValueError as exc:
-            raise RuleError([Problem(Span(ruleset.root or "rules"), "engine-rejected", str(exc))]) from None
-        self._keys = layout.keys
-        self._encode = encoder(layout)
-        for name, rule in definition.items():
-            rule["run"] = self._action(rule_ids(name))
-        with _LOCK:
-            self.name = f"deploy-advisor-{next(_NAMES)}"
-            try:
-                _get_host().register_rulesets({self.name: definition})
-            except Exception as exc:  # durable reports bad definitions as bare Exceptions with a code
-                raise RuleError([Problem(Span(ruleset.root or "rules"), "engine-rejected",
-                                         f"durable-rules refused the compiled rule set: {exc}")]) from None
+        for rule_name, rule in definition.items():
+            rule["run"] = self._action(rule_ids(rule_name))
+        engine.host.register_rulesets({name: definition})
 
     def _action(self, ids: tuple[str, ...]) -> Callable[[Any], None]:
         if not ids:  # the catch-all and the batch-end marker: nothing to record
@@ -104,23 +81,15 @@ class Evaluator:
 
         return run
 
-    def fired(self, needs_list: Sequence[Mapping[str, Any]]) -> list[frozenset[str]]:
-        """For each workload's needs, the ids of the rules that fire, in input order."""
-        out: list[frozenset[str]] = []
-        for start in range(0, len(needs_list), self.batch):
-            packed = [self._encode(needs) for needs in needs_list[start : start + self.batch]]
-            out.extend(self._run(packed))
-        return out
-
-    def _run(self, packed: list[str]) -> list[frozenset[str]]:
+    def run(self, packed: list[str], root: str) -> list[frozenset[str]]:
         with _LOCK:
-            host = _get_host()
-            base = _take_ids(len(packed) + 1)
-            if len(self._keys) == 1:
-                key = self._keys[0]
+            host = self.engine.host
+            base = self.engine.take_ids(len(packed) + 1)
+            if len(self.keys) == 1:
+                key = self.keys[0]
                 facts = [{key: p, "id": base + i} for i, p in enumerate(packed)]
             else:
-                facts = [{**dict.fromkeys(self._keys, p), "id": base + i} for i, p in enumerate(packed)]
+                facts = [{**dict.fromkeys(self.keys, p), "id": base + i} for i, p in enumerate(packed)]
             facts.append({**end_fact(), "id": base + len(packed)})
             self._sink, self._base, self._errors = [[] for _ in packed], base, []
             try:
@@ -128,8 +97,7 @@ class Evaluator:
             except _durable.MessageNotHandledException:
                 pass  # nothing matched: a normal outcome (the catch-all makes it rare)
             except Exception as exc:
-                raise RuleError([Problem(Span(self.ruleset.root or "rules"), "engine-failed",
-                                         f"durable-rules failed on a workload: {exc}",
+                raise RuleError([Problem(Span(root), "engine-failed", f"durable-rules failed on a workload: {exc}",
                                          "run 'deploy-advisor check' on the rule set")]) from None
             finally:
                 try:
@@ -140,3 +108,83 @@ class Evaluator:
                 raise self._errors[0]
             sink, self._sink = self._sink, []
         return [frozenset(s) for s in sink]
+
+
+class _Engine:
+    """The process's one durable Host and the rule sets registered on it.
+
+    durable-rules cannot drop a registered rule set (each holds about 5 MB), so identical compiled rule
+    sets share one registration, found by the hash of the definition's canonical JSON, and a process
+    holds at most MAX_RULE_SETS different ones."""
+
+    def __init__(self, limit: int = MAX_RULE_SETS) -> None:
+        self.host = _SyncHost()
+        self.limit = limit
+        self.registered: dict[str, _Registration] = {}
+        self._next_id = 1
+
+    def take_ids(self, count: int) -> int:
+        """The first of ``count`` fresh fact ids: ids stay unique across batches and rule sets."""
+        first, self._next_id = self._next_id, self._next_id + count
+        return first
+
+    def registration(self, definition: dict[str, Any], keys: tuple[str, ...], root: str) -> _Registration:
+        content = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
+        with _LOCK:
+            found = self.registered.get(content)
+            if found is not None:
+                return found
+            if len(self.registered) >= self.limit:
+                raise RuleError([Problem(Span(root), "too-many-rule-sets",
+                                         f"this process already holds {self.limit} different rule sets in durable-rules, "
+                                         "which cannot free one (about 5 MB each)",
+                                         "reuse one Advisor per rule set; identical rule sets share one registration")])
+            try:
+                found = _Registration(self, f"deploy-advisor-{len(self.registered) + 1}", definition, keys)
+            except Exception as exc:  # durable reports bad definitions as bare Exceptions with a code
+                raise RuleError([Problem(Span(root), "engine-rejected",
+                                         f"durable-rules refused the compiled rule set: {exc}")]) from None
+            self.registered[content] = found
+            return found
+
+
+_engine: _Engine | None = None
+
+
+def _get_engine() -> _Engine:
+    global _engine
+    with _LOCK:
+        if _engine is None:
+            _engine = _Engine()
+        return _engine
+
+
+class Evaluator:
+    """A rule set registered with durable-rules, ready to say which rules each workload fires.
+
+    Evaluators of identical compiled rule sets share one registration (see _Engine)."""
+
+    def __init__(self, ruleset: RuleSet, batch: int = DEFAULT_CAP) -> None:
+        self.ruleset = ruleset
+        self.batch = batch
+        root = ruleset.root or "rules"
+        try:
+            layout = fact_layout(ruleset)
+            definition: dict[str, Any] = compile_ruleset(ruleset, cap=batch)
+        except ValueError as exc:
+            raise RuleError([Problem(Span(root), "engine-rejected", str(exc))]) from None
+        refused = limit_problems(ruleset, root)
+        if refused:  # never hand durable-rules a shape known to crash or hang it
+            raise RuleError(refused)
+        self._encode = encoder(layout)
+        self._registration = _get_engine().registration(definition, layout.keys, root)
+        self.name = self._registration.name
+
+    def fired(self, needs_list: Sequence[Mapping[str, Any]]) -> list[frozenset[str]]:
+        """For each workload's needs, the ids of the rules that fire, in input order."""
+        out: list[frozenset[str]] = []
+        root = self.ruleset.root or "rules"
+        for start in range(0, len(needs_list), self.batch):
+            packed = [self._encode(needs) for needs in needs_list[start : start + self.batch]]
+            out.extend(self._registration.run(packed, root))
+        return out

@@ -12,6 +12,7 @@ from pathlib import Path
 from .conditions import parse_condition
 from .errors import Collector, Problem, RuleError, Span, did_you_mean, one_of
 from .fields import fields, text, text_list
+from .limits import limit_problems
 from .model import (OPTION_IDS, Advice, Catalogue, Condition, Criterion, Option, Property, Rule, RuleSet,
                     Value)
 from .tree import Node
@@ -67,6 +68,8 @@ def load_ruleset_partially(directory: str | Path | None = None) -> tuple[RuleSet
         return None, tuple(problems.problems or [Problem(Span(str(root)), "no-catalogue", "no catalogue")])
     ruleset = RuleSet(catalogue=catalogue, options=options, tie_break=tie_break, rules=tuple(rules),
                       anchors=frozenset(anchors), reference=REFERENCE_FILE, root=str(root), anchor_titles=anchors)
+    # durable-rules crashes or hangs past its limits instead of refusing: refuse here, before any call into it
+    problems.problems.extend(limit_problems(ruleset, label(root / CATALOGUE_FILE).rsplit("/", 1)[0]))
     return ruleset, tuple(problems.problems)
 
 

@@ -151,7 +151,7 @@ def test_json_report(tmp_path: Path, monkeypatch, capsys) -> None:
     assert data["findings"][0] == {"file": "rules/never_holds.yaml", "line": 4, "column": 5, "code": "never-holds",
                                    "severity": "error", "message": data["findings"][0]["message"],
                                    "hint": "fix or delete the rule"}
-    assert set(data["analyses"]) == {"conditions", "conflicts", "engine matches"}
+    assert set(data["analyses"]) == {"conditions", "conflicts", "engine matches", "engine limits"}
 
 
 def test_a_missing_folder_is_a_finding_not_a_crash(tmp_path: Path, capsys) -> None:
