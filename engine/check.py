@@ -82,7 +82,7 @@ def check_rules(directory: str | Path | None = None, seed: int = DEFAULT_SEED) -
         return _report(str(root), problems)
     _, case_problems = load_cases(root, ruleset, shipped=directory is None)
     locator = RuleLocator(root)
-    space = AnswerSpace(ruleset.catalogue)
+    space = AnswerSpace(ruleset.catalogue, [r.when for r in ruleset.rules], seed=seed)
     analyses: list[tuple[str, str]] = []
     found = list(problems) + list(case_problems)
     found += rule_conditions(ruleset.rules, space, locator, analyses, seed)
@@ -159,7 +159,8 @@ def _condition_verdict(condition: Condition, scope: tuple[str, ...], space: Answ
     if space.size(scope) <= ENUMERATE_LIMIT:
         every = [{c: a for c, a in zip(scope, combo) if a is not None}
                  for combo in itertools.product(*(space.domains[c] for c in scope))]
-        how = Exploration("enumerated", len(every), len(every), scope)
+        sampled = bool(space.sampled.intersection(scope))  # a criterion's answers are a sample already
+        how = Exploration("sampled" if sampled else "enumerated", len(every), len(every), scope, seed if sampled else None)
     else:
         every = space.sample(ENUMERATE_LIMIT // 10, seed, scope)
         how = Exploration("sampled", len(every), space.count(scope), scope, seed)
@@ -259,8 +260,8 @@ def duplicate_rules(rules: Iterable[Rule], space: AnswerSpace, locator: RuleLoca
 def equivalent(first: Condition, second: Condition, space: AnswerSpace) -> bool:
     """Whether two conditions hold for exactly the same describable workloads."""
     scope = space.scope(itertools.chain(criteria_in(first), criteria_in(second)))
-    if space.size(scope) > ENUMERATE_LIMIT:
-        return first == second
+    if space.size(scope) > ENUMERATE_LIMIT or space.sampled.intersection(scope):
+        return first == second  # a sample cannot show two conditions equivalent
     return all(holds(first, needs) == holds(second, needs) for needs in space.assignments(scope))
 
 
@@ -353,7 +354,7 @@ def most_matches(rules: Iterable[Rule], space: AnswerSpace) -> Matches:
     bound, too_big = 1, False  # the catch-all rule matches every workload
     for rule in rules:
         scope = space.scope(criteria_in(rule.when))
-        if space.size(scope) > ENUMERATE_LIMIT:
+        if space.size(scope) > ENUMERATE_LIMIT or space.sampled.intersection(scope):
             bound, too_big = bound + dnf_terms(rule.when), True
             continue
         table = {tuple(n.get(c) for c in scope): holding_terms(rule.when, n) for n in space.assignments(scope)}
