@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping, Union
 
 from .conditions import criteria_in, holds
-from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Criterion, Has, Not
+from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Criterion, Has, Is, Not
 
 Answer = Union[str, tuple[str, ...], None]
 Needs = dict[str, Union[str, tuple[str, ...]]]
@@ -45,13 +45,13 @@ class Named:
 
 
 def named_in(conditions: Iterable[Condition]) -> dict[str, Named]:
-    """Per many-value criterion, the values and counts some condition tests."""
+    """Per criterion, the values and counts some condition tests."""
     values: dict[str, set[str]] = {}
     counts: dict[str, set[int]] = {}
     pending = list(conditions)
     while pending:
         condition = pending.pop()
-        if isinstance(condition, Has):
+        if isinstance(condition, (Has, Is)):
             values.setdefault(condition.criterion, set()).update(condition.values)
         elif isinstance(condition, CountAtLeast):
             counts.setdefault(condition.criterion, set()).add(condition.count)
@@ -145,7 +145,25 @@ class AnswerSpace:
         found = {c.id: answers(c, named.get(c.id), limit, seed) for c in catalogue.criteria}
         self.domains: dict[str, tuple[Answer, ...]] = {cid: (None, *found[cid][0]) for cid in found}
         self.sampled = frozenset(cid for cid, (_, sampled) in found.items() if sampled)
+        self._whens = {c.id: c.when for c in catalogue.criteria if c.when is not None}
         self._order = {c.id: i for i, c in enumerate(catalogue.criteria)}
+
+    def classes(self, scope: tuple[str, ...], conditions: Iterable[Condition]) -> dict[str, dict[Answer, Answer]]:
+        """Per criterion of a scope, each answer of its domain mapped to the first answer of its class:
+        answers that ``conditions`` and the catalogue's `when` conditions cannot tell apart (the same
+        named values chosen, a count in the same range between tested counts, answered or not).
+        Enumerating one answer per class decides any question about those conditions over the scope
+        exactly, at a fraction of the cost (see :func:`representatives`). A domain is bounded already
+        (a big many-value criterion's holds representatives), so mapping every answer is cheap."""
+        whens = [w for w in (self._whens.get(c) for c in scope) if w is not None]
+        named = named_in([*conditions, *whens])
+        out: dict[str, dict[Answer, Answer]] = {}
+        for cid in scope:
+            tested = named.get(cid, Named())
+            starts = sorted({0, *tested.counts})
+            first: dict[object, Answer] = {}
+            out[cid] = {a: first.setdefault(_signature(a, tested, starts), a) for a in self.domains[cid]}
+        return out
 
     def scope(self, criteria: Iterable[str]) -> tuple[str, ...]:
         """The criteria given plus those their `when` conditions mention, transitively, in catalogue order."""
@@ -171,8 +189,8 @@ class AnswerSpace:
     def describable(self, needs: Mapping[str, object]) -> bool:
         """Whether every answered criterion is one the catalogue asks, given the other answers."""
         for cid in needs:
-            criterion = self.catalogue.get(cid)
-            if criterion is not None and criterion.when is not None and not holds(criterion.when, dict(needs)):
+            when = self._whens.get(cid)
+            if when is not None and not holds(when, dict(needs)):
                 return False
         return True
 
@@ -235,7 +253,7 @@ class AnswerSpace:
         while changed:
             changed = False
             for cid in list(needs):
-                when = self.catalogue[cid].when
+                when = self._whens.get(cid)
                 if when is not None and not holds(when, needs):
                     del needs[cid]
                     changed = True
@@ -252,6 +270,21 @@ class AnswerSpace:
             return Exploration("enumerated", len(found), len(found), scope), found
         found = self.sample(sample_size, seed, scope)
         return Exploration("sampled", len(found), self.count(scope), scope, seed), found
+
+
+def representatives(classes: Mapping[str, Mapping[Answer, Answer]]) -> dict[str, tuple[Answer, ...]]:
+    """One answer per class, per criterion, from :meth:`AnswerSpace.classes`."""
+    return {cid: tuple(dict.fromkeys(mapping.values())) for cid, mapping in classes.items()}
+
+
+def _signature(answer: Answer, named: Named, starts: list[int]) -> object:
+    """What conditions naming ``named`` can see of an answer."""
+    if answer is None:
+        return None
+    if isinstance(answer, tuple):
+        in_range = sum(1 for start in starts if start <= len(answer))
+        return frozenset(named.values.intersection(answer)), in_range
+    return answer if answer in named.values else ()
 
 
 def needs_text(needs: Mapping[str, object], catalogue: Catalogue | None = None) -> str:

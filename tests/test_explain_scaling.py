@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deploy_advisor.engine.answerspace import AnswerSpace, answers, named_in
-from deploy_advisor.engine.conditions import holds
+from deploy_advisor.engine.conditions import criteria_in, holds
 from deploy_advisor.engine.model import All, AnyOf, CountAtLeast, Has, Not
 from deploy_advisor.engine.rulefiles import load_ruleset
 from manyvalues import CRITERION, many_value_rules
@@ -120,3 +121,78 @@ def test_a_sample_is_the_same_every_time(tmp_path: Path) -> None:
     first, second = (AnswerSpace(ruleset.catalogue, [r.when for r in ruleset.rules]) for _ in range(2))
     assert first.sampled == {CRITERION} and first.domains[CRITERION] == second.domains[CRITERION]
     assert len(first.domains[CRITERION]) <= 4097  # the class limit, plus "unanswered"
+
+
+# --- check's analyses scale with the rule set (item 17): the same findings as the naive ones ------
+
+from deploy_advisor.engine.check import (_condition_verdict, _told_apart, equivalent,  # noqa: E402
+                                         find_conflicts)
+from deploy_advisor.engine.model import Is, Rule  # noqa: E402
+from goldens import HERE, assemble  # noqa: E402
+from strategies import conditions as any_condition  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    """The small catalogue of the golden tests (a gated criterion, a many-value one)."""
+    return load_ruleset(assemble(tmp_path_factory.mktemp("base") / "rules", HERE / "bad_rules" / "good.yaml"))
+
+
+def naive_workloads(space: AnswerSpace, scope: tuple[str, ...]) -> list[dict]:
+    """Every describable workload over a scope, from the whole domains: what the analyses used to walk."""
+    return list(space.assignments(scope))
+
+
+def naive_verdict(condition, space: AnswerSpace) -> str:
+    scope = space.scope(criteria_in(condition))
+    every = [{c: a for c, a in zip(scope, combo) if a is not None}
+             for combo in itertools.product(*(space.domains[c] for c in scope))]
+    verdicts = [(holds(condition, n), space.describable(n)) for n in every]
+    if not any(fires for fires, _ in verdicts):
+        return "contradiction"
+    if not any(fires and ok for fires, ok in verdicts):
+        return "dead"
+    return "always" if all(fires for fires, ok in verdicts if ok) else "ok"
+
+
+def _rule(number: int, when, exclude: tuple[str, ...] = ()) -> Rule:
+    return Rule(f"r{number}", when, (("vm", 1),) if not exclude else (), exclude, "because", "s#a", "f.yaml", number)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_condition_verdicts_equal_the_naive_enumeration(base, data) -> None:
+    condition = data.draw(any_condition(base.catalogue))
+    space = AnswerSpace(base.catalogue, [condition])
+    scope = space.scope(criteria_in(condition))
+    assert _condition_verdict(condition, scope, space, 0)[0] == naive_verdict(condition, space)
+
+
+@settings(max_examples=80, deadline=None)
+@given(data=st.data())
+def test_duplicate_detection_equals_the_naive_comparison(base, data) -> None:
+    first = data.draw(any_condition(base.catalogue))
+    second = data.draw(st.one_of(any_condition(base.catalogue), st.just(Not(Not(first))), st.just(All((first, first)))))
+    space = AnswerSpace(base.catalogue, [first, second])
+    scope = space.scope([*criteria_in(first), *criteria_in(second)])
+    naive = all(holds(first, n) == holds(second, n) for n in naive_workloads(space, scope))
+    assert equivalent(first, second, space) == naive
+    assert not (naive and _told_apart(_rule(1, first), _rule(2, second), space, {}))  # a rejection is always right
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data())
+def test_conflicts_equal_the_naive_search(base, data) -> None:
+    options = ("bare_metal", "vm", "container")
+    drawn = data.draw(st.lists(st.tuples(any_condition(base.catalogue), st.sampled_from(options)), min_size=1, max_size=5))
+    rules = [_rule(i, when, (option,)) for i, (when, option) in enumerate(drawn)]
+    ruleset = replace(base, rules=tuple(rules))
+    space = AnswerSpace(base.catalogue, [r.when for r in rules])
+    _, found = find_conflicts(ruleset, space)
+    naive: dict[frozenset[int], dict] = {}
+    for needs in naive_workloads(space, space.scope(c for r in rules for c in criteria_in(r.when))):
+        fired = frozenset(i for i, r in enumerate(rules) if holds(r.when, needs))
+        if {o for i in fired for o in rules[i].exclude} >= set(options):
+            naive.setdefault(fired, needs)
+    minimal = {k for k in naive if not any(other < k for other in naive)}
+    assert {frozenset(int(r.id[1:]) for r in c.rules) for c in found} == minimal
