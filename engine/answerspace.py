@@ -9,6 +9,12 @@ The whole space is large (about 10^9 workloads with the shipped catalogue), but 
 only a few criteria, so most questions are answered exactly by enumerating a small *scope* (a set of
 criteria, closed under the criteria their ``when`` mention). Where a scope is too big, a seeded
 sample stands in for it, and the analyses say which was done.
+
+A many-value criterion of n values has 2^n - 1 answers: every one for up to ``SUBSETS_UP_TO`` values;
+beyond, never the power set. Conditions only tell answers apart by the values they name and by how
+many values are chosen, so one *representative* per class stands for the rest: the named values
+chosen, plus just enough unnamed ones to reach each count a condition tests. When even those classes
+are more than a limit, a seeded sample of them stands in, and the criterion is marked sampled.
 """
 from __future__ import annotations
 
@@ -18,7 +24,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator, Mapping, Union
 
 from .conditions import criteria_in, holds
-from .model import Catalogue, Criterion
+from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Criterion, Has, Is, Not
 
 Answer = Union[str, tuple[str, ...], None]
 Needs = dict[str, Union[str, tuple[str, ...]]]
@@ -26,15 +32,83 @@ Needs = dict[str, Union[str, tuple[str, ...]]]
 ENUMERATE_LIMIT = 200_000  # scopes up to this many assignments are enumerated; larger ones sampled
 SAMPLE_SIZE = 20_000
 DEFAULT_SEED = 0
+SUBSETS_UP_TO = 6  # a many-value criterion with at most this many values: every subset (63 answers)
+CLASS_LIMIT = 4096  # representatives of a bigger one, past which a seeded sample of them stands in
 
 
-def domain(criterion: Criterion) -> tuple[Answer, ...]:
-    """Every answer a criterion can take, unanswered (None) first."""
+@dataclass(frozen=True)
+class Named:
+    """What conditions can tell apart in one many-value criterion: the values they name, the counts they test."""
+
+    values: frozenset[str] = frozenset()
+    counts: frozenset[int] = frozenset()
+
+
+def named_in(conditions: Iterable[Condition]) -> dict[str, Named]:
+    """Per criterion, the values and counts some condition tests."""
+    values: dict[str, set[str]] = {}
+    counts: dict[str, set[int]] = {}
+    pending = list(conditions)
+    while pending:
+        condition = pending.pop()
+        if isinstance(condition, (Has, Is)):
+            values.setdefault(condition.criterion, set()).update(condition.values)
+        elif isinstance(condition, CountAtLeast):
+            counts.setdefault(condition.criterion, set()).add(condition.count)
+        elif isinstance(condition, Not):
+            pending.append(condition.operand)
+        elif isinstance(condition, (All, AnyOf)):
+            pending.extend(condition.operands)
+    return {c: Named(frozenset(values.get(c, ())), frozenset(counts.get(c, ()))) for c in {*values, *counts}}
+
+
+def domain(criterion: Criterion, named: Named | None = None, limit: int = CLASS_LIMIT,
+           seed: int = DEFAULT_SEED) -> tuple[Answer, ...]:
+    """Every answer a criterion can take (beyond SUBSETS_UP_TO values: one per class that ``named``
+    cannot tell apart, or a sample of those), unanswered (None) first."""
+    return (None, *answers(criterion, named, limit, seed)[0])
+
+
+def answers(criterion: Criterion, named: Named | None = None, limit: int = CLASS_LIMIT,
+            seed: int = DEFAULT_SEED) -> tuple[list[Answer], bool]:
+    """The answers to search for a criterion, and whether they are a seeded sample (else: every class)."""
     values = criterion.value_ids
     if not criterion.many:
-        return (None, *values)
-    subsets = [combo for size in range(1, len(values) + 1) for combo in itertools.combinations(values, size)]
-    return (None, *subsets)
+        return list(values), False
+    if len(values) <= SUBSETS_UP_TO:
+        return [c for size in range(1, len(values) + 1) for c in itertools.combinations(values, size)], False
+    named = named or Named()
+    tested = tuple(v for v in values if v in named.values)
+    unnamed = tuple(v for v in values if v not in named.values)
+    order = {v: i for i, v in enumerate(values)}
+    starts = sorted({0, *named.counts})
+
+    def fillers(chosen: int) -> list[int]:
+        """How many unnamed values to add to ``chosen`` named ones: the fewest that reach each range of
+        counts between the thresholds conditions test."""
+        return sorted({k for k in (max(0, start - chosen) for start in starts) if k <= len(unnamed)}) or [0]
+
+    def representative(chosen: tuple[str, ...], extra: int) -> tuple[str, ...]:
+        return tuple(sorted((*chosen, *unnamed[:extra]), key=order.__getitem__))
+
+    if (1 << len(tested)) * len(starts) <= limit:
+        found = [representative(chosen, extra) for size in range(len(tested) + 1)
+                 for chosen in itertools.combinations(tested, size) for extra in fillers(size)]
+        return [a for a in dict.fromkeys(found) if a], False
+    # A seeded sample: each named value alone first (no condition on one value goes untried), then
+    # random choices of the named values, each with one of its filler counts.
+    rng = random.Random(f"{criterion.id}/{seed}")
+    found = list(dict.fromkeys(representative((v,), 0) for v in tested))[:limit]
+    seen = set(found)
+    for _ in range(limit * 4):
+        if len(found) >= limit:
+            break
+        chosen = tuple(v for v in tested if rng.random() < 0.5)
+        answer = representative(chosen, rng.choice(fillers(len(chosen))))
+        if answer and answer not in seen:
+            seen.add(answer)
+            found.append(answer)
+    return found, True
 
 
 @dataclass(frozen=True)
@@ -61,10 +135,35 @@ class Exploration:
 class AnswerSpace:
     """The workloads a catalogue can describe, and ways to walk through parts of them."""
 
-    def __init__(self, catalogue: Catalogue) -> None:
+    def __init__(self, catalogue: Catalogue, conditions: Iterable[Condition] = (), limit: int = CLASS_LIMIT,
+                 seed: int = DEFAULT_SEED) -> None:
+        """``conditions``: the rules' conditions, which say what a big many-value criterion's answers must
+        tell apart (the catalogue's own ``when`` conditions are always counted)."""
         self.catalogue = catalogue
-        self.domains: dict[str, tuple[Answer, ...]] = {c.id: domain(c) for c in catalogue.criteria}
+        whens = [c.when for c in catalogue.criteria if c.when is not None]
+        named = named_in([*whens, *conditions])
+        found = {c.id: answers(c, named.get(c.id), limit, seed) for c in catalogue.criteria}
+        self.domains: dict[str, tuple[Answer, ...]] = {cid: (None, *found[cid][0]) for cid in found}
+        self.sampled = frozenset(cid for cid, (_, sampled) in found.items() if sampled)
+        self._whens = {c.id: c.when for c in catalogue.criteria if c.when is not None}
         self._order = {c.id: i for i, c in enumerate(catalogue.criteria)}
+
+    def classes(self, scope: tuple[str, ...], conditions: Iterable[Condition]) -> dict[str, dict[Answer, Answer]]:
+        """Per criterion of a scope, each answer of its domain mapped to the first answer of its class:
+        answers that ``conditions`` and the catalogue's `when` conditions cannot tell apart (the same
+        named values chosen, a count in the same range between tested counts, answered or not).
+        Enumerating one answer per class decides any question about those conditions over the scope
+        exactly, at a fraction of the cost (see :func:`representatives`). A domain is bounded already
+        (a big many-value criterion's holds representatives), so mapping every answer is cheap."""
+        whens = [w for w in (self._whens.get(c) for c in scope) if w is not None]
+        named = named_in([*conditions, *whens])
+        out: dict[str, dict[Answer, Answer]] = {}
+        for cid in scope:
+            tested = named.get(cid, Named())
+            starts = sorted({0, *tested.counts})
+            first: dict[object, Answer] = {}
+            out[cid] = {a: first.setdefault(_signature(a, tested, starts), a) for a in self.domains[cid]}
+        return out
 
     def scope(self, criteria: Iterable[str]) -> tuple[str, ...]:
         """The criteria given plus those their `when` conditions mention, transitively, in catalogue order."""
@@ -90,8 +189,8 @@ class AnswerSpace:
     def describable(self, needs: Mapping[str, object]) -> bool:
         """Whether every answered criterion is one the catalogue asks, given the other answers."""
         for cid in needs:
-            criterion = self.catalogue.get(cid)
-            if criterion is not None and criterion.when is not None and not holds(criterion.when, dict(needs)):
+            when = self._whens.get(cid)
+            if when is not None and not holds(when, dict(needs)):
                 return False
         return True
 
@@ -154,7 +253,7 @@ class AnswerSpace:
         while changed:
             changed = False
             for cid in list(needs):
-                when = self.catalogue[cid].when
+                when = self._whens.get(cid)
                 if when is not None and not holds(when, needs):
                     del needs[cid]
                     changed = True
@@ -166,9 +265,26 @@ class AnswerSpace:
         size = self.size(scope)
         if size <= limit:
             found = list(self.assignments(scope))
+            if self.sampled.intersection(scope):  # a criterion's answers are a sample already
+                return Exploration("sampled", len(found), len(found), scope, seed), found
             return Exploration("enumerated", len(found), len(found), scope), found
         found = self.sample(sample_size, seed, scope)
         return Exploration("sampled", len(found), self.count(scope), scope, seed), found
+
+
+def representatives(classes: Mapping[str, Mapping[Answer, Answer]]) -> dict[str, tuple[Answer, ...]]:
+    """One answer per class, per criterion, from :meth:`AnswerSpace.classes`."""
+    return {cid: tuple(dict.fromkeys(mapping.values())) for cid, mapping in classes.items()}
+
+
+def _signature(answer: Answer, named: Named, starts: list[int]) -> object:
+    """What conditions naming ``named`` can see of an answer."""
+    if answer is None:
+        return None
+    if isinstance(answer, tuple):
+        in_range = sum(1 for start in starts if start <= len(answer))
+        return frozenset(named.values.intersection(answer)), in_range
+    return answer if answer in named.values else ()
 
 
 def needs_text(needs: Mapping[str, object], catalogue: Catalogue | None = None) -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, AnswerSpace, Exploration, Needs, needs_text
+from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, AnswerSpace, Exploration, Needs, needs_text, representatives
 from . import limits
 from .compile import dnf_terms
 from .conditions import criteria_in, holds
@@ -89,7 +89,7 @@ def check_rules(directory: str | Path | None = None, seed: int = DEFAULT_SEED) -
         analyses.append(("engine limits", _limits_text(ruleset)))
         return _report(str(root), found, len(ruleset.rules), len(rule_files(root)), tuple(analyses))
     locator = RuleLocator(root)
-    space = AnswerSpace(ruleset.catalogue)
+    space = AnswerSpace(ruleset.catalogue, [r.when for r in ruleset.rules], seed=seed)
     found += rule_conditions(ruleset.rules, space, locator, analyses, seed)
     found += duplicate_rules(ruleset.rules, space, locator)
     found += conflicts(ruleset, space, locator, analyses, seed)
@@ -163,9 +163,11 @@ def _condition_verdict(condition: Condition, scope: tuple[str, ...], space: Answ
                        seed: int) -> tuple[str, Exploration]:
     """'contradiction', 'dead', 'always' or 'ok' for one condition over a scope."""
     if space.size(scope) <= ENUMERATE_LIMIT:
+        classes = representatives(space.classes(scope, [condition]))  # one per class it tells apart: exact
         every = [{c: a for c, a in zip(scope, combo) if a is not None}
-                 for combo in itertools.product(*(space.domains[c] for c in scope))]
-        how = Exploration("enumerated", len(every), len(every), scope)
+                 for combo in itertools.product(*(classes[c] for c in scope))]
+        sampled = bool(space.sampled.intersection(scope))  # a criterion's answers are a sample already
+        how = Exploration("sampled" if sampled else "enumerated", len(every), len(every), scope, seed if sampled else None)
     else:
         every = space.sample(ENUMERATE_LIMIT // 10, seed, scope)
         how = Exploration("sampled", len(every), space.count(scope), scope, seed)
@@ -252,8 +254,11 @@ def duplicate_rules(rules: Iterable[Rule], space: AnswerSpace, locator: RuleLoca
     for rule in sorted(rules, key=lambda r: (r.file, r.line)):
         by_effect.setdefault((rule.points, rule.exclude), []).append(rule)
     out = []
+    witnesses: dict[str, list[Needs]] = {}
     for group in by_effect.values():
         for first, second in itertools.combinations(group, 2):
+            if _told_apart(first, second, space, witnesses):
+                continue
             if equivalent(first.when, second.when, space):
                 out.append(Problem(locator.span(second, "id"), "duplicate-rule",
                                    f"'{second.id}' has the same condition and effect as '{first.id}' "
@@ -262,12 +267,48 @@ def duplicate_rules(rules: Iterable[Rule], space: AnswerSpace, locator: RuleLoca
     return out
 
 
+WITNESSES = 8  # workloads kept per rule that fire it: one the other rule does not fire tells them apart
+
+
+def _told_apart(first: Rule, second: Rule, space: AnswerSpace, witnesses: dict[str, list[Needs]]) -> bool:
+    """Whether a workload that fires one rule and not the other is at hand: then they are not
+    equivalent, and the full comparison (hundreds of times dearer) is not needed. Exact: never True
+    for equivalent rules."""
+    for one, other in ((first, second), (second, first)):
+        if one.id not in witnesses:
+            witnesses[one.id] = _witnesses(one.when, space)
+        if any(not holds(other.when, needs) for needs in witnesses[one.id]):
+            return True
+    return False
+
+
+def _witnesses(condition: Condition, space: AnswerSpace) -> list[Needs]:
+    """A few describable workloads (over the criteria it mentions) that fire a condition."""
+    scope = space.scope(criteria_in(condition))
+    if space.size(scope) > ENUMERATE_LIMIT or space.sampled.intersection(scope):
+        return []
+    classes = representatives(space.classes(scope, [condition]))
+    found = []
+    for combo in itertools.product(*(classes[c] for c in scope)):
+        needs = {c: a for c, a in zip(scope, combo) if a is not None}
+        if holds(condition, needs) and space.describable(needs):
+            found.append(needs)
+            if len(found) >= WITNESSES:
+                break
+    return found
+
+
 def equivalent(first: Condition, second: Condition, space: AnswerSpace) -> bool:
     """Whether two conditions hold for exactly the same describable workloads."""
     scope = space.scope(itertools.chain(criteria_in(first), criteria_in(second)))
-    if space.size(scope) > ENUMERATE_LIMIT:
-        return first == second
-    return all(holds(first, needs) == holds(second, needs) for needs in space.assignments(scope))
+    if space.size(scope) > ENUMERATE_LIMIT or space.sampled.intersection(scope):
+        return first == second  # a sample cannot show two conditions equivalent
+    classes = representatives(space.classes(scope, [first, second]))  # one per class the two tell apart: exact
+    for combo in itertools.product(*(classes[c] for c in scope)):
+        needs = {c: a for c, a in zip(scope, combo) if a is not None}
+        if holds(first, needs) != holds(second, needs) and space.describable(needs):
+            return False
+    return True
 
 
 # --- conflicts -------------------------------------------------------------------------------
@@ -290,8 +331,13 @@ def find_conflicts(ruleset: RuleSet, space: AnswerSpace, seed: int = DEFAULT_SEE
     excluders = [r for r in ruleset.rules if r.exclude]
     scope = space.scope(c for r in excluders for c in criteria_in(r.when))
     exploration, workloads = space.explore(scope, seed, limit)
+    # Per option, the exclusion rules that exclude it, the option with fewest first: a workload for
+    # which none of them fires is no conflict, and most workloads are told so after a few rules.
+    by_option = sorted(([i for i, r in enumerate(excluders) if o in r.exclude] for o in ruleset.option_ids), key=len)
     found: dict[frozenset[int], Needs] = {}
     for needs in workloads:
+        if not all(any(holds(excluders[i].when, needs) for i in group) for group in by_option):
+            continue
         fired = frozenset(i for i, r in enumerate(excluders) if holds(r.when, needs))
         excluded = {o for i in fired for o in excluders[i].exclude}
         if set(ruleset.option_ids) <= excluded and (fired not in found or _size(needs) < _size(found[fired])):
@@ -348,7 +394,21 @@ def holding_terms(condition: Condition, needs: Needs, negate: bool = False) -> i
     return int((count < condition.count) if negate else (count >= condition.count))
 
 
-Factor = tuple[tuple[str, ...], dict[tuple[object, ...], int]]
+@dataclass(frozen=True)
+class Factor:
+    """A table over some criteria; with ``classes``, keyed by each answer's class (see AnswerSpace.classes),
+    so that a rule's table holds one entry per combination of classes rather than of answers."""
+
+    scope: tuple[str, ...]
+    table: dict[tuple[object, ...], int]
+    classes: tuple[dict[object, object], ...] | None = None
+
+    def value(self, assignment: dict[str, object]) -> int | None:
+        if self.classes is None:
+            return self.table.get(tuple(assignment[v] for v in self.scope))
+        return self.table.get(tuple(c[assignment[v]] for v, c in zip(self.scope, self.classes)))
+
+
 MAX_TABLE = 1_000_000  # the exact search gives up (for an upper bound) past tables this big
 
 
@@ -361,11 +421,16 @@ def most_matches(rules: Iterable[Rule], space: AnswerSpace) -> Matches:
     # match once between them.
     for when in dict.fromkeys(rule.when for rule in rules):
         scope = space.scope(criteria_in(when))
-        if space.size(scope) > ENUMERATE_LIMIT:
+        if space.size(scope) > ENUMERATE_LIMIT or space.sampled.intersection(scope):
             bound, too_big = bound + dnf_terms(when), True
             continue
-        table = {tuple(n.get(c) for c in scope): holding_terms(when, n) for n in space.assignments(scope)}
-        factors.append((scope, table))
+        classes = space.classes(scope, [when])
+        table = {}
+        for combo in itertools.product(*representatives(classes).values()):
+            needs = {c: a for c, a in zip(scope, combo) if a is not None}
+            if space.describable(needs):
+                table[combo] = holding_terms(when, needs)
+        factors.append(Factor(scope, table, tuple(classes[c] for c in scope)))
         bound += max(table.values(), default=0)
     exact = None if too_big else maximise(factors, space.domains)
     if exact is None:
@@ -379,29 +444,29 @@ def maximise(factors: list[Factor], domains: dict[str, tuple[object, ...]]) -> t
     and an assignment reaching it; None when an intermediate table would exceed MAX_TABLE."""
     factors = list(factors)
     trace: list[tuple[str, tuple[str, ...], dict[tuple[object, ...], object]]] = []
-    while any(scope for scope, _ in factors):
+    while any(f.scope for f in factors):
         variable, merged = _cheapest(factors, domains)
         if _table_size(merged, domains) > MAX_TABLE:
             return None
-        involved = [f for f in factors if variable in f[0]]
-        factors = [f for f in factors if variable not in f[0]]
+        involved = [f for f in factors if variable in f.scope]
+        factors = [f for f in factors if variable not in f.scope]
         table, best = _eliminate(variable, merged, involved, domains)
-        factors.append((merged, table))
+        factors.append(Factor(merged, table))
         trace.append((variable, merged, best))
-    if any(() not in table for _, table in factors):
+    if any(() not in f.table for f in factors):
         return None
     assignment: dict[str, object] = {}
     for variable, merged, best in reversed(trace):
         assignment[variable] = best[tuple(assignment[v] for v in merged)]
     example = {k: v for k, v in assignment.items() if v is not None}
-    return sum(table[()] for _, table in factors), example  # type: ignore[return-value]
+    return sum(f.table[()] for f in factors), example  # type: ignore[return-value]
 
 
 def _cheapest(factors: list[Factor], domains: dict[str, tuple[object, ...]]) -> tuple[str, tuple[str, ...]]:
     """The variable whose elimination builds the smallest table, and that table's variables."""
     best: tuple[int, str, tuple[str, ...]] | None = None
-    for variable in sorted({v for scope, _ in factors for v in scope}):
-        merged = tuple(dict.fromkeys(v for scope, _ in factors if variable in scope for v in scope if v != variable))
+    for variable in sorted({v for f in factors for v in f.scope}):
+        merged = tuple(dict.fromkeys(v for f in factors if variable in f.scope for v in f.scope if v != variable))
         size = _table_size(merged, domains)
         if best is None or size < best[0]:
             best = (size, variable, merged)
@@ -432,8 +497,8 @@ def _eliminate(variable: str, merged: tuple[str, ...], involved: list[Factor],
 
 def _sum_factors(factors: list[Factor], assignment: dict[str, object]) -> int | None:
     total = 0
-    for scope, table in factors:
-        value = table.get(tuple(assignment[v] for v in scope))
+    for factor in factors:
+        value = factor.value(assignment)
         if value is None:
             return None
         total += value

@@ -33,6 +33,7 @@ repeated under further keys (``v1``, ``v2``, ...), each carrying at most ``TESTS
 from __future__ import annotations
 
 import itertools
+import math
 from typing import Any, Iterable, Mapping, NamedTuple
 
 from .conditions import criteria_in
@@ -208,8 +209,15 @@ def _has_terms(condition: Has, layout: FactLayout, negate: bool) -> list[Term]:
     return _simplify([{i: _masks(n, lambda m, w=w: m & w != w)} for i, w, n in groups])  # some group lacks one
 
 
+COUNT_COMBINATIONS = 50_000  # a count condition enumerates every count per slot: 6^(values/5) of them
+
+
 def _count_terms(condition: CountAtLeast, layout: FactLayout, negate: bool) -> list[Term]:
     groups = [(i, len(layout.slots[i].values)) for i in layout.slots_of(condition.criterion)]
+    if math.prod(n + 1 for _, n in groups) > COUNT_COMBINATIONS:
+        # refused (as too-many-values, by limits.py) rather than compiled for hours
+        raise ValueError(f"'count_at_least' on '{condition.criterion}' would compile to more than "
+                         f"{COUNT_COMBINATIONS:,} alternatives: at most 30 values can be counted")
     terms = []
     for counts in itertools.product(*(range(n + 1) for _, n in groups)):
         if (sum(counts) >= condition.count) != negate:

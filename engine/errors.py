@@ -9,6 +9,8 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Iterable
 
+from .render.safe import printable
+
 
 @dataclass(frozen=True, order=True)
 class Span:
@@ -37,7 +39,7 @@ class Problem:
 
     def format(self) -> str:
         text = f"{self.span}: {self.code}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return printable(f"{text} ({self.hint})" if self.hint else text)  # file names, keys: user text
 
     def as_dict(self) -> dict[str, object]:
         return {

@@ -22,10 +22,11 @@ from itertools import combinations
 from operator import add, sub
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
 
+from .answerspace import AnswerSpace
 from .conditions import criteria_in
 from .errors import InputError
 from .model import RuleSet
-from .nearmiss import NearMiss, askable, every_answer, near_misses
+from .nearmiss import NearMiss, askable, near_misses
 from .requirements import NeedValue
 from .result import LIGHT, Result
 
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from .api import Advisor
 
 CACHE_SIZE = 4096
+ANSWER_LIMIT = 128  # answers tried per criterion: a bigger many-value criterion is searched by a seeded sample
 
 Answers = tuple[tuple[str, NeedValue], ...]  # criterion -> answer, in catalogue order (as Workload.needs)
 Tally = tuple[int, ...]  # each option's score, how many fired rules exclude it, then how many are more than light
@@ -59,6 +61,7 @@ class Change:
 class Insight:
     changes: tuple[Change, ...]  # one criterion first, then two; each minimal (no part of it suffices)
     near_misses: tuple[NearMiss, ...]
+    sampled: tuple[str, ...] = ()  # criteria whose answers were searched by a seeded sample, not all
 
 
 def apply_changes(needs: Answers | Mapping[str, NeedValue], changes: Answers | Mapping[str, NeedValue]) -> dict[str, NeedValue]:
@@ -117,7 +120,11 @@ class _Space:
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
         catalogue = ruleset.catalogue
-        self.answers = {c.id: every_answer(c) for c in catalogue.criteria}
+        # Never the power set of a many-value criterion: one answer per class the rules tell apart, or
+        # a seeded sample of those classes (``sampled``), so that the search stays polynomial.
+        space = AnswerSpace(catalogue, [r.when for r in ruleset.rules], limit=ANSWER_LIMIT)
+        self.answers = {cid: list(answers[1:]) for cid, answers in space.domains.items()}
+        self.sampled = tuple(c.id for c in catalogue.criteria if c.id in space.sampled)
         self.gated = {c.id: c for c in catalogue.criteria if c.when is not None}
         self.position = {(c, a): (i, j) for i, (c, answers) in enumerate(self.answers.items())
                          for j, a in enumerate(answers)}
@@ -152,8 +159,8 @@ class _Plan:
             both = linked.get((first, second)) or tuple(map(add, single[first], delta[second]))
             winners[(first, second)] = tally.winner(both)
         changes = [Change(c, w) for c, w in winners.items() if self._reportable(c, w, winners)]
-        misses = near_misses(self.space.ruleset, self.needs, self.result.fired)
-        return Insight(tuple(sorted(changes, key=self._order())), misses)
+        misses = near_misses(self.space.ruleset, self.needs, self.result.fired, self.space.answers)
+        return Insight(tuple(sorted(changes, key=self._order())), misses, self.space.sampled)
 
     def _askable(self, changes: Answers) -> bool:
         gated = [self.space.gated[c] for c, _ in changes if c in self.space.gated]

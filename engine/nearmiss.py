@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Iterator, Mapping
+from typing import Any, Iterator, Mapping, Sequence
 
 from .conditions import criteria_in, holds
 from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Criterion, Has, Is, Not, Rule, RuleSet
@@ -32,21 +32,28 @@ class NearMiss:
                 "would_fire_with": {self.criterion: _plain(self.answer)}}
 
 
-def near_misses(ruleset: RuleSet, needs: Mapping[str, NeedValue], fired: frozenset[str]) -> tuple[NearMiss, ...]:
-    """The rules, in rule-set order, one failed part away from firing, with an answer that fires them."""
+Choices = Mapping[str, Sequence[NeedValue]]  # the answers to try per criterion (bounded for big criteria)
+
+
+def near_misses(ruleset: RuleSet, needs: Mapping[str, NeedValue], fired: frozenset[str],
+                choices: Choices | None = None) -> tuple[NearMiss, ...]:
+    """The rules, in rule-set order, one failed part away from firing, with an answer that fires them.
+    ``choices``: the answers to try per criterion (default: every answer; see answerspace.answers)."""
     answers = dict(needs)
     return tuple(m for rule in ruleset.rules if rule.id not in fired
-                 for m in _near_miss(rule, answers, ruleset.catalogue))
+                 for m in _near_miss(rule, answers, ruleset.catalogue, choices))
 
 
-def _near_miss(rule: Rule, needs: dict[str, NeedValue], catalogue: Catalogue) -> Iterator[NearMiss]:
+def _near_miss(rule: Rule, needs: dict[str, NeedValue], catalogue: Catalogue,
+               choices: Choices | None = None) -> Iterator[NearMiss]:
     parts = conjuncts(rule.when)
     failing = [p for p in parts if not holds(p, needs)]
     if len(parts) < 2 or len(failing) != 1:
         return
     for criterion_id in dict.fromkeys(criteria_in(failing[0])):
         criterion = catalogue[criterion_id]
-        for answer in closest_answers(criterion, needs.get(criterion_id)):
+        tried = None if choices is None else choices.get(criterion_id)
+        for answer in closest_answers(criterion, needs.get(criterion_id), tried):
             changed = {**needs, criterion_id: answer}
             if askable(criterion, changed) and holds(rule.when, changed):
                 yield NearMiss(rule.id, describe(failing[0]), criterion_id, needs.get(criterion_id), answer)
@@ -68,12 +75,18 @@ def every_answer(criterion: Criterion) -> list[NeedValue]:
     return [combo for size in range(1, len(ids) + 1) for combo in combinations(ids, size)]
 
 
-def closest_answers(criterion: Criterion, current: NeedValue | None) -> list[NeedValue]:
-    """Every other answer, the ones that change fewest chosen values first (for many-value criteria)."""
-    others = [a for a in every_answer(criterion) if a != current]
+def closest_answers(criterion: Criterion, current: NeedValue | None,
+                    choices: Sequence[NeedValue] | None = None) -> list[NeedValue]:
+    """Every other answer (or of ``choices``), the ones that change fewest chosen values first (for
+    many-value criteria, where the current answer with one value added or removed comes first)."""
+    others = [a for a in (every_answer(criterion) if choices is None else choices) if a != current]
     if not criterion.many:
         return others
     chosen = set(current or ())
+    if choices is not None:  # a bounded list: the answers one value away from the user's are tried too
+        order = {v: i for i, v in enumerate(criterion.value_ids)}
+        toggled = (tuple(sorted(chosen ^ {v}, key=order.__getitem__)) for v in criterion.value_ids)
+        others = list(dict.fromkeys([*(t for t in toggled if t and t != current), *others]))
     return sorted(others, key=lambda a: len(chosen.symmetric_difference(a)))
 
 

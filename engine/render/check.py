@@ -6,6 +6,7 @@ from typing import Any
 from ..check import CheckReport
 from ..ruletests import CaseResult, TestReport
 from .data import to_json
+from .safe import printable
 
 
 def check_text(report: CheckReport, label: str) -> str:
@@ -69,7 +70,7 @@ def _failure_lines(result: CaseResult) -> list[str]:
     out = []
     for failure in result.failures:
         span = failure.expectation.span
-        out.append(f"{span}: test-failed: '{result.case.name}': {failure.message}")
+        out.append(printable(f"{span}: test-failed: '{result.case.name}': {failure.message}"))
     ranking = ", ".join(f"{p.option} {p.score}" + (" (excluded)" if p.excluded else "") for p in result.result.ranking)
     out.append(f"    ranking: {ranking}")
     out.append(f"    fired: {', '.join(sorted(result.result.fired)) or 'no rule'}")

@@ -7,6 +7,8 @@ from ..answerspace import needs_text
 from ..impact import Cause, ImpactReport, RuleChange, WorkloadChange
 from ..result import Result
 from .data import to_json
+from .markdown import code, escape
+from .safe import printable
 
 _SYMBOL = {"added": "+", "removed": "-", "edited": "~"}
 MARKDOWN_ROWS = 50  # a pull-request comment holds at most 65,536 characters: show this many, count the rest
@@ -109,7 +111,7 @@ def diff_text(report: ImpactReport) -> str:
                 lines += _text_block(change, report)
     if report.unknown_to_old:
         lines += ["", f"note: {unknown_text(report)}"]
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"  # workload and file names are user text
 
 
 def _text_block(change: WorkloadChange, report: ImpactReport) -> list[str]:
@@ -170,7 +172,7 @@ def _side(result: Result) -> dict[str, Any]:
 
 def diff_markdown(report: ImpactReport) -> str:
     lines = [f"### deploy-advisor diff: {headline(report)}", ""]
-    summary = [f"`{report.old_label}` → `{report.new_label}`", f"rules: {rule_counts(report)}"]
+    summary = [f"{code(report.old_label)} → {code(report.new_label)}", f"rules: {rule_counts(report)}"]
     if report.reranked:
         summary.append(f"{_plural(len(report.reranked), 'more workload changes', 'more workloads change')} ranking only")
     summary.append(f"corpus: {corpus_text(report)}")
@@ -186,7 +188,7 @@ def diff_markdown(report: ImpactReport) -> str:
     if report.rule_changes:
         lines += _md_fold(f"Rule changes ({len(report.rule_changes)})", [f"- {_md_code_id(change_line(c))}" for c in report.rule_changes])
     if report.unknown_to_old:
-        lines += [f"Note: {_cell(unknown_text(report))}", ""]
+        lines += [f"Note: {escape(unknown_text(report))}", ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
@@ -202,9 +204,9 @@ def _more(total: int) -> list[str]:
 def _md_table(report: ImpactReport) -> list[str]:
     lines = ["| workload | before | after | score changes | rules responsible |", "| --- | --- | --- | --- | --- |"]
     for change in report.flipped[:MARKDOWN_ROWS]:
-        rules = ", ".join(f"{_SYMBOL[c.change.kind]}`{c.change.id}`" for c in change.causes) or _cell(no_cause_text(report))
-        lines.append(f"| {_cell(_title(change))} | {_cell(winner_text(change.old))} | {_cell(winner_text(change.new))} | "
-                     f"{'<br>'.join(_cell(s) for s in score_texts(change))} | {rules} |")
+        rules = ", ".join(f"{_SYMBOL[c.change.kind]}`{c.change.id}`" for c in change.causes) or no_cause_text(report)
+        lines.append(f"| {escape(_title(change))} | {winner_text(change.old)} | {winner_text(change.new)} | "
+                     f"{'<br>'.join(score_texts(change))} | {rules} |")
     return lines + [""] + _more(len(report.flipped))
 
 
@@ -215,10 +217,10 @@ def _md_fold(title: str, body: list[str]) -> list[str]:
 
 
 def _md_block(change: WorkloadChange, report: ImpactReport) -> list[str]:
-    reasons = [f"`{cause_text(c)}`" for c in change.causes] or [_cell(no_cause_text(report))]
+    reasons = [code(cause_text(c)) for c in change.causes] or [no_cause_text(report)]
     return [
-        f"**{_cell(_title(change))}**: {_cell(winner_text(change.old))} → {_cell(winner_text(change.new))}",
-        f"- needs: `{needs_text(dict(change.entry.workload.needs))}`",
+        f"**{escape(_title(change))}**: {winner_text(change.old)} → {winner_text(change.new)}",
+        f"- needs: {code(needs_text(dict(change.entry.workload.needs)))}",
         f"- ranking before: {ranking_text(change.old)}",
         f"- ranking after: {ranking_text(change.new)}",
         f"- scores: {'; '.join(score_texts(change)) or 'unchanged'}",
@@ -230,9 +232,4 @@ def _md_block(change: WorkloadChange, report: ImpactReport) -> list[str]:
 def _md_code_id(line: str) -> str:
     symbol, rest = line.split(" ", 1)
     rule_id, tail = rest.split(" ", 1)
-    return f"{symbol} `{rule_id}` {tail}"
-
-
-def _cell(text: str) -> str:
-    """Text safe inside a Markdown table cell: pipes escaped, no line breaks."""
-    return text.replace("|", "\\|").replace("\n", " ")
+    return f"{symbol} `{rule_id}` {escape(tail)}"  # the tail names a file: user text

@@ -7,18 +7,32 @@ import re
 from ..errors import InputError
 from ..model import RuleSet
 from ..result import Result
+from .safe import printable
 from .summary import Row
 from .text import render_result
 
 HEADER = "| Workload | Recommendation | Margin | Top reason |\n|---|---|---|---|\n"
-_SPECIAL = re.compile(r"([\\`*_\[\]|])")
+_SPECIAL = re.compile(r"([\\`*_~\[\]|])")
+_MENTION = "@&#8203;"  # a zero-width space after '@': GitHub notifies no user or team (as Renovate does)
 
 
 def escape(text: str) -> str:
-    """Inline text from a user (a workload's name) that renders as itself, in a table cell too."""
-    flat = " ".join(text.split())
+    """Inline text from a user (a workload's name, a file name) that renders as itself, in a table cell
+    too: no HTML (``</details>``), link, image, emphasis, code or @mention survives as markup, and its
+    control and bidirectional characters are shown escaped. The one Markdown escaper of every report."""
+    flat = " ".join(printable(text).split())
     flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _SPECIAL.sub(r"\\\1", flat)
+    return _SPECIAL.sub(r"\\\1", flat).replace("@", _MENTION)
+
+
+def code(text: str) -> str:
+    """``text`` as an inline code span that no backtick in it can close (outside a table: a pipe in a
+    code span still splits a table cell)."""
+    flat = " ".join(printable(text).split())
+    longest = max((len(run) for run in re.findall(r"`+", flat)), default=0)
+    fence = "`" * (longest + 1)
+    pad = " " if flat.startswith("`") or flat.endswith("`") else ""
+    return f"{fence}{pad}{flat}{pad}{fence}"
 
 
 def markdown_row(row: Row) -> str:

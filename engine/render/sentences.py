@@ -16,10 +16,12 @@ def change_sentences(insight: Insight, ruleset: RuleSet, has_winner: bool = True
     by_winner: dict[str, list[Change]] = {}
     for change in insight.changes:
         by_winner.setdefault(change.winner, []).append(change)
+    sampled = [f"(Searched a seeded sample of the answers to {', '.join(insight.sampled)}, which has too many "
+               "to try them all: other changes may exist.)"] if insight.sampled else []
     if not by_winner:
         what = "change the recommendation" if has_winner else "make any option fit"
-        return [f"No change of one answer, or of two, would {what}."]
-    return [_winner_sentence(ruleset.option(w).label, ways) for w, ways in by_winner.items()]
+        return [f"No change of one answer, or of two, would {what}.", *sampled]
+    return [_winner_sentence(ruleset.option(w).label, ways) for w, ways in by_winner.items()] + sampled
 
 
 def _winner_sentence(label: str, ways: list[Change]) -> str:

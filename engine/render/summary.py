@@ -8,6 +8,7 @@ from ..errors import InputError
 from ..insight import confidence
 from ..model import RuleSet
 from ..result import Result
+from .safe import printable
 
 ERROR = "error"
 NO_FIT = "none (conflicting needs)"
@@ -44,16 +45,16 @@ def summary_row(answer: Result | InputError, ruleset: RuleSet) -> Row:
     excluded = tuple(p.option for p in answer.ranking if p.excluded)
     label = ruleset.option(answer.recommendation).label if answer.recommendation else \
         NO_FIT if answer.conflicts else NO_BASIS
-    return Row(answer.name, str(answer.source), answer.recommendation or "", label, scores, answer.margin,
-               confidence(answer), excluded, top_reason(answer, ruleset))
+    return Row(printable(answer.name), printable(str(answer.source)), answer.recommendation or "", label, scores,
+               answer.margin, confidence(answer), excluded, printable(top_reason(answer, ruleset)))
 
 
 def _error_row(error: InputError) -> Row:
     first = error.first
     more = f" (and {len(error.problems) - 1} more)" if len(error.problems) > 1 else ""
     where = f"{first.span.file}:{first.span.line}" if first.span.line else first.span.file
-    return Row(where, first.span.file, "", ERROR, (), None, None, (), f"{first.code}: {first.message}{more}",
-               first.format())
+    return Row(printable(where), printable(first.span.file), "", ERROR, (), None, None, (),
+               printable(f"{first.code}: {first.message}{more}"), first.format())
 
 
 def top_reason(result: Result, ruleset: RuleSet) -> str:

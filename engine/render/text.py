@@ -5,6 +5,7 @@ from __future__ import annotations
 from ..insight import confidence
 from ..model import RuleSet
 from ..result import AdviceNote, Reason, Result
+from .safe import printable
 from .sentences import change_sentences, near_miss_sentences
 
 STRONGEST = 5
@@ -21,7 +22,7 @@ def render_result(result: Result, ruleset: RuleSet) -> str:
     lines += _why_lines(result, ruleset, cites)
     lines += _near_miss_lines(result, ruleset)
     lines += ["", "Sources:"] + _source_lines(cites, ruleset)
-    return "\n".join(lines) + "\n"
+    return "\n".join(printable(line) for line in lines) + "\n"  # a name or description is user text
 
 
 def _why_lines(result: Result, ruleset: RuleSet, cites: dict[str, int]) -> list[str]:
