@@ -119,7 +119,7 @@ def _walk(root: str, info: os.stat_result) -> Iterator[tuple[str, Path | None, U
     key = (info.st_dev, info.st_ino)
     seen_folders.add(key)
     stack: list[_Folder] = []
-    opened = _open_folder(root, frozenset((key,)))
+    opened = _open_folder(root, frozenset((key,)) | _containing(root))
     if not isinstance(opened, _Folder):
         yield opened
         return
@@ -164,6 +164,19 @@ def _walk(root: str, info: os.stat_result) -> Iterator[tuple[str, Path | None, U
                                          "it is skipped; name it on its own to read it")
             continue
         yield name, Path(entry.path), None
+
+
+def _containing(root: str) -> frozenset[tuple[int, int]]:
+    """(device, inode) of every folder that holds ``root``: a link to one of them (to ``/``, say)
+    would walk into ``root`` again, and the whole disk on the way."""
+    keys = set()
+    for parent in Path(root).resolve().parents:
+        try:
+            info = parent.stat()
+        except OSError:
+            continue
+        keys.add((info.st_dev, info.st_ino))
+    return frozenset(keys)
 
 
 def _open_folder(name: str, ancestors: frozenset[tuple[int, int]]) -> _Folder | tuple[str, None, Unit]:

@@ -72,7 +72,8 @@ def load_ruleset_partially(directory: str | Path | None = None) -> tuple[RuleSet
 
 
 def rule_files(root: Path) -> list[Path]:
-    names = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    # a pipe or device named *.yaml is kept, to be reported by read_text (not read: it could block)
+    names = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.exists() and not p.is_dir())
     return [p for p in names if p.name not in (CATALOGUE_FILE, OPTIONS_FILE) and not p.name.endswith(TEST_SUFFIX)]
 
 
