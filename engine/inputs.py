@@ -28,7 +28,7 @@ from typing import BinaryIO, Iterable, Iterator, NamedTuple, Union
 from .errors import InputError, Problem, Span
 from .files import read_at_most
 from .model import Catalogue
-from .requirements import MAX_FILE_BYTES, Outcome, parse_bytes, parse_jsonl_line, read_file
+from .requirements import MAX_FILE_BYTES, Outcome, parse_bytes, parse_jsonl_line, read_file, wide_encoding
 
 SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
 STREAM_SUFFIXES = (".jsonl", ".ndjson")
@@ -384,6 +384,13 @@ def _line_outcomes(unit: Unit, catalogue: Catalogue, max_bytes: int) -> list[Out
             out.append(_line_error(name, number, "too-large", f"line is over the limit of {max_bytes} bytes",
                                    "raise it with --max-bytes if the line is genuine"))
             continue
+        if b"\x00" in raw:  # UTF-16 or UTF-32 cut at b"\n": each line is that text, with a NUL left over
+            wide = wide_encoding(raw)
+            if wide:
+                out.append(_line_error(name, number, "not-utf8", f"{wide} text, not UTF-8", "save the file as UTF-8"))
+                continue
+            if not raw.strip(b"\x00\r\t "):
+                continue  # what is left of the last line break of such a file
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:

@@ -193,6 +193,16 @@ def test_utf16_and_utf32_are_told_to_be_saved_as_utf8(ruleset, encoding, bom):
     assert outcome.first.message == f"{encoding[:6].upper()} text, not UTF-8" and outcome.first.hint == "save the file as UTF-8"
 
 
+def test_utf16_json_lines_say_so_on_each_line(tmp_path, ruleset):
+    from deploy_advisor.engine.inputs import read_outcomes
+
+    path = tmp_path / "w.jsonl"
+    path.write_bytes(("\ufeff" + GOOD_A + GOOD_C).encode("utf-16-le"))
+    outcomes = list(read_outcomes([str(path)], ruleset.catalogue))
+    assert [(o.first.span.line, o.first.code, o.first.message) for o in outcomes] == \
+           [(1, "not-utf8", "UTF-16 text, not UTF-8"), (2, "not-utf8", "UTF-16 text, not UTF-8")]
+
+
 def test_a_binary_file_is_still_binary(ruleset):
     (outcome,) = parse_bytes(bytes(range(256)) * 4, "w.yaml", "yaml", ruleset.catalogue)
     assert outcome.first.code == "binary"
