@@ -11,7 +11,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import RULES, make_ruleset_dir
-from deploy_advisor.engine.api import Advisor
 from deploy_advisor.engine.errors import InputError, RuleError
 from deploy_advisor.engine.requirements import Source, Workload, parse_bytes, parse_jsonl_line, workload_from_node
 from deploy_advisor.engine.rulefiles import load_ruleset
