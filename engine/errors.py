@@ -81,6 +81,19 @@ def _problem_key(problem: Problem) -> tuple[str, int, int, str]:
     return (problem.span.file, problem.span.line, problem.span.column, problem.code)
 
 
+def shown(text: str) -> str:
+    """A name as a message shows it: non-ASCII and control characters escaped (\\u0430), so that a
+    Cyrillic 'а' in 'lаtency' or a NUL is visible, and any string can be written."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(c if (c.isascii() and c.isprintable()) else _escape(c) for c in text)
+
+
+def _escape(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return 'did you mean 'x'?' for the closest choice, or '' when nothing is close."""
     matches = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)

@@ -1,7 +1,7 @@
 """Small helpers for reading mappings out of the tree with precise, hinted problems."""
 from __future__ import annotations
 
-from .errors import Collector, did_you_mean, one_of
+from .errors import Collector, did_you_mean, one_of, shown
 from .tree import Node
 
 
@@ -16,7 +16,7 @@ def fields(node: Node, what: str, required: tuple[str, ...], optional: tuple[str
     for key, key_node, value in node.entries():
         if key not in known:
             hint = did_you_mean(key, known) or one_of(known)
-            problems.add(key_node.span, "unknown-key", f"unknown key '{key}' in {what}", hint)
+            problems.add(key_node.span, "unknown-key", f"unknown key '{shown(key)}' in {what}", hint)
             continue
         found[key] = value
     for key in required:

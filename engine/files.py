@@ -4,6 +4,9 @@ A regular file (or a symbolic link to one) is written whole or not at all: a tem
 renamed over it at the end. Anything else (/dev/null, a FIFO, /dev/stdout, the /dev/fd/N of
 `-o >(gzip)`) is written straight through, as the shell's `>` would: renaming over it would replace
 a device by a file, or write into a file nobody reads.
+
+Reads are bounded by what is read, not by what ``stat`` claims (0 for devices, pipes and
+``<(...)``).
 """
 from __future__ import annotations
 
@@ -12,9 +15,43 @@ import errno
 import os
 import re
 import stat
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, TextIO
+from typing import BinaryIO, Iterator, TextIO
+
+CHUNK = 1 << 20
+
+
+class NotRegular(OSError):
+    """A path that is no regular file (a pipe, a device, a socket) where only files are read."""
+
+
+def read_at_most(source: str | Path | BinaryIO, limit: int) -> bytes:
+    """At most ``limit`` bytes of a file or stream, read a chunk at a time: never more memory than
+    what was read (``read(limit)`` would allocate ``limit`` bytes at once)."""
+    if isinstance(source, (str, Path)):
+        with open(source, "rb") as stream:
+            return read_at_most(stream, limit)
+    chunks: list[bytes] = []
+    left = limit
+    while left > 0:
+        chunk = source.read(min(CHUNK, left))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def read_regular(path: str | Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of a regular file; NotRegular for anything else. Opened without
+    blocking, so that a pipe nobody writes to cannot hang the caller."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(fd, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegular(f"not a regular file: {path}")
+        return read_at_most(stream, limit)
 
 from .streams import Guarded, WriteFailed, failed, named
 

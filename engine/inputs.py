@@ -26,8 +26,9 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, NamedTuple, Union
 
 from .errors import InputError, Problem, Span
+from .files import read_at_most
 from .model import Catalogue
-from .requirements import MAX_FILE_BYTES, Outcome, parse_bytes, parse_jsonl_line, read_file
+from .requirements import MAX_FILE_BYTES, Outcome, parse_bytes, parse_jsonl_line, read_file, wide_encoding
 
 SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
 STREAM_SUFFIXES = (".jsonl", ".ndjson")
@@ -66,65 +67,127 @@ def error_unit(file: str, code: str, message: str, hint: str = "", line: int = 0
 
 
 def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None, Unit | None]]:
-    """Each input in order as (name, path, None), or (name, None, error unit); ``-`` as (STDIN, None, None)."""
+    """Each input in order as (name, path, None), or (name, None, error unit); ``-`` as (STDIN, None, None).
+
+    Names are for messages and output: a file name that is not UTF-8 is shown with escapes
+    (``\\xff.yaml``), so that every output format can write it; paths are for opening."""
     for given in paths:
         if given == STDIN:
             yield STDIN, None, None
             continue
         path = Path(given)
+        name = display_name(given)
         try:
             info = path.stat()
         except FileNotFoundError:
             missing = "a symbolic link to nothing" if path.is_symlink() else "no such file or folder"
-            yield given, None, error_unit(given, "not-found", missing, "check the path")
+            yield name, None, error_unit(name, "not-found", missing, "check the path")
             continue
         except OSError as exc:
-            yield given, None, error_unit(given, "unreadable", f"cannot read: {exc.strerror or exc}")
+            yield name, None, error_unit(name, "unreadable", f"cannot read: {exc.strerror or exc}")
             continue
         if stat.S_ISDIR(info.st_mode):
-            yield from _walk(given, path, ((info.st_dev, info.st_ino),))
+            yield from _walk(given, info)
         else:
-            yield given, path, None
+            yield name, path, None  # a pipe or device named on purpose (``<(...)``) is read, bounded
 
 
-def _walk(name: str, folder: Path, ancestors: tuple[tuple[int, int], ...]) -> Iterator[tuple[str, Path | None, Unit | None]]:
+def display_name(name: str) -> str:
+    """A path as it can be written anywhere: bytes that are not UTF-8 (kept by Python as lone
+    surrogates) become ``\\xff`` escapes."""
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError as exc:
-        yield name, None, error_unit(name, "unreadable", f"cannot read the folder: {exc.strerror or exc}",
-                                     "check the folder's permissions")
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        return os.fsencode(name).decode("utf-8", "backslashreplace")
+    return name
+
+
+class _Folder(NamedTuple):
+    """A folder being searched: its entries still to visit, and its (device, inode) and ancestors'."""
+
+    name: str
+    entries: Iterator[os.DirEntry]
+    ancestors: frozenset[tuple[int, int]]
+
+
+def _walk(root: str, info: os.stat_result) -> Iterator[tuple[str, Path | None, Unit | None]]:
+    """A folder's files, depth first in name order, without recursion: each folder (by device and
+    inode) and each file is visited once, however many links lead to it, so that link "diamonds"
+    cannot multiply the work; a link back into a folder being searched is an error in its place."""
+    seen_folders: set[tuple[int, int]] = set()
+    seen_files: set[tuple[int, int]] = set()
+    key = (info.st_dev, info.st_ino)
+    seen_folders.add(key)
+    stack: list[_Folder] = []
+    opened = _open_folder(root, frozenset((key,)) | _containing(root))
+    if not isinstance(opened, _Folder):
+        yield opened
         return
-    for entry in entries:
+    stack.append(opened)
+    while stack:
+        folder = stack[-1]
+        entry = next(folder.entries, None)
+        if entry is None:
+            stack.pop()
+            continue
         if entry.name.startswith("."):
             continue
-        child = os.path.join(name, entry.name)
-        yield from _entry(child, Path(entry.path), entry, ancestors)
-
-
-def _entry(name: str, path: Path, entry: os.DirEntry, ancestors) -> Iterator[tuple[str, Path | None, Unit | None]]:
-    try:
-        is_dir = entry.is_dir()  # follows symbolic links
-    except OSError:
-        is_dir = False
-    if is_dir:
+        child = os.path.join(folder.name, entry.name)
+        name = display_name(child)
         try:
-            info = path.stat()
+            target = os.stat(entry.path)  # follows symbolic links
+        except FileNotFoundError:
+            if Path(entry.name).suffix.lower() in SUFFIXES:
+                yield name, None, error_unit(name, "not-found", "a symbolic link to nothing", "fix or remove the link")
+            continue
         except OSError as exc:
-            yield name, None, error_unit(name, "unreadable", f"cannot read the folder: {exc.strerror or exc}")
-            return
-        key = (info.st_dev, info.st_ino)
-        if key in ancestors:
-            yield name, None, error_unit(name, "symlink-loop", "a symbolic link back into a folder being searched",
-                                         "it is skipped; remove the link or name the files")
-            return
-        yield from _walk(name, path, ancestors + (key,))
-        return
-    if Path(entry.name).suffix.lower() not in SUFFIXES:
-        return
-    if entry.is_symlink() and not path.exists():
-        yield name, None, error_unit(name, "not-found", "a symbolic link to nothing", "fix or remove the link")
-        return
-    yield name, path, None
+            yield name, None, error_unit(name, "unreadable", f"cannot read: {exc.strerror or exc}")
+            continue
+        key = (target.st_dev, target.st_ino)
+        if stat.S_ISDIR(target.st_mode):
+            if key in folder.ancestors:
+                yield name, None, error_unit(name, "symlink-loop", "a symbolic link back into a folder being searched",
+                                             "it is skipped; remove the link or name the files")
+            elif key not in seen_folders:
+                seen_folders.add(key)
+                opened = _open_folder(child, folder.ancestors | {key})
+                if isinstance(opened, _Folder):
+                    stack.append(opened)
+                else:
+                    yield opened
+            continue
+        if Path(entry.name).suffix.lower() not in SUFFIXES or key in seen_files:
+            continue
+        seen_files.add(key)
+        if not stat.S_ISREG(target.st_mode):  # a pipe would block the run, a device never end
+            yield name, None, error_unit(name, "not-a-regular-file", "not a regular file (a pipe, a device or a socket)",
+                                         "it is skipped; name it on its own to read it")
+            continue
+        yield name, Path(entry.path), None
+
+
+def _containing(root: str) -> frozenset[tuple[int, int]]:
+    """(device, inode) of every folder that holds ``root``: a link to one of them (to ``/``, say)
+    would walk into ``root`` again, and the whole disk on the way."""
+    keys = set()
+    for parent in Path(root).resolve().parents:
+        try:
+            info = parent.stat()
+        except OSError:
+            continue
+        keys.add((info.st_dev, info.st_ino))
+    return frozenset(keys)
+
+
+def _open_folder(name: str, ancestors: frozenset[tuple[int, int]]) -> _Folder | tuple[str, None, Unit]:
+    try:
+        with os.scandir(name) as found:
+            entries = sorted(found, key=lambda e: e.name)
+    except OSError as exc:
+        shown = display_name(name)
+        return shown, None, error_unit(shown, "unreadable", f"cannot read the folder: {exc.strerror or exc}",
+                                       "check the folder's permissions")
+    return _Folder(name, iter(entries), ancestors)
 
 
 def discover(paths: Iterable[str]) -> Discovered:
@@ -231,7 +294,7 @@ def _read1(stream: BinaryIO) -> bytes:
 
 
 def _read_rest(stream: BinaryIO, limit: int) -> bytes:
-    return stream.read(max(limit, 0)) or b""
+    return read_at_most(stream, limit)  # a chunk at a time: read(limit) would allocate all of limit at once
 
 
 def line_units(stream: BinaryIO, name: str, max_bytes: int, head: bytes = b"", interactive: bool = False,
@@ -321,6 +384,13 @@ def _line_outcomes(unit: Unit, catalogue: Catalogue, max_bytes: int) -> list[Out
             out.append(_line_error(name, number, "too-large", f"line is over the limit of {max_bytes} bytes",
                                    "raise it with --max-bytes if the line is genuine"))
             continue
+        if b"\x00" in raw:  # UTF-16 or UTF-32 cut at b"\n": each line is that text, with a NUL left over
+            wide = wide_encoding(raw)
+            if wide:
+                out.append(_line_error(name, number, "not-utf8", f"{wide} text, not UTF-8", "save the file as UTF-8"))
+                continue
+            if not raw.strip(b"\x00\r\t "):
+                continue  # what is left of the last line break of such a file
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:

@@ -5,15 +5,17 @@ others their answers: loaders return, in order, either a :class:`Workload` or an
 """
 from __future__ import annotations
 
-import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Union
 
 from .conditions import scalar_text
-from .errors import Collector, InputError, Problem, Span, did_you_mean, one_of
+from .errors import Collector, InputError, Problem, Span, did_you_mean, one_of, shown
 from .fields import fields, text
+from .files import read_at_most
+from .jsonload import JsonProblem, as_problem, check_value, loads
 from .model import Catalogue, Criterion
 from .tree import Node, from_python
 from .yamlio import Limits, parse_json, parse_yaml
@@ -26,6 +28,8 @@ _OTHER_TOOLS = {
     "volumes": "a docker-compose file", "hosts": "an Ansible playbook", "tasks": "an Ansible playbook",
     "resource": "a Terraform file", "provider": "a Terraform file", "jobs": "a CI workflow", "on": "a CI workflow",
 }
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # a name is one line of text: no NUL, newline, escape...
 
 NeedValue = Union[str, tuple[str, ...]]
 
@@ -78,7 +82,7 @@ def read_file(path: Path, name: str, catalogue: Catalogue, max_bytes: int = MAX_
         if size > max_bytes:
             return [_error(name, "too-large", f"file is {size} bytes, over the limit of {max_bytes}",
                            "raise it with --max-bytes if the file is genuine")]
-        data = path.read_bytes()
+        data = read_at_most(path, max_bytes + 1)  # st_size is 0 for devices and pipes: bound the read itself
     except FileNotFoundError:
         return [_error(name, "not-found", "no such file", "check the path")]
     except OSError as exc:
@@ -96,6 +100,9 @@ def parse_bytes(data: bytes, name: str, kind: str, catalogue: Catalogue, max_byt
 
 
 def decode(data: bytes, name: str) -> str | InputError:
+    wide = wide_encoding(data)
+    if wide:
+        return _error(name, "not-utf8", f"{wide} text, not UTF-8", "save the file as UTF-8", 1)
     if b"\x00" in data[:8192]:
         return _error(name, "binary", "looks like a binary file, not text", "give a YAML, JSON or JSON Lines file")
     try:
@@ -104,6 +111,24 @@ def decode(data: bytes, name: str) -> str | InputError:
         line = data[: exc.start].count(b"\n") + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
         return InputError([Problem(Span(name, line, column), "not-utf8", "not UTF-8 text", "save the file as UTF-8")])
+
+
+def wide_encoding(data: bytes) -> str:
+    """'UTF-16' or 'UTF-32' when the bytes are text in one of them (by byte order mark, or by the NULs
+    that ASCII text leaves in them), else ''. Such files are text saved in the wrong encoding, not binary."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = data[:512]
+    if len(head) >= 8 and b"\x00" in head:
+        for width, name in ((4, "UTF-32"), (2, "UTF-16")):
+            for offset in range(width):  # little- or big-endian: the ASCII byte is first or last
+                letters = head[offset::width]
+                others = bytes(b for i, b in enumerate(head) if i % width != offset)
+                if not others.strip(b"\x00") and letters.strip(b"\x00"):
+                    return name
+    return ""
 
 
 def parse_text(content: str, name: str, kind: str, catalogue: Catalogue) -> list[Outcome]:
@@ -142,15 +167,11 @@ def iter_jsonl(lines, name: str, catalogue: Catalogue, first_line: int = 1) -> I
 
 def parse_jsonl_line(line: str, number: int, name: str, stem: str, catalogue: Catalogue) -> Outcome:
     source = Source(name, number, number)
-    try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
-        return InputError([Problem(Span(name, number, exc.colno), "json-syntax", f"not valid JSON: {exc.msg}",
-                                   "each line must be one JSON object")])
-    except RecursionError:
-        return _error(name, "too-deep", "nesting too deep", "a requirement is a small mapping", number)
-    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        return _error(name, "wrong-type", f"a value cannot be read: {exc}", "values are names such as critical; quote them", number)
+    data = loads(line)
+    if isinstance(data, JsonProblem):
+        if data.code == "json-syntax":
+            data = JsonProblem(data.code, data.message, "each line must be one JSON object", data.offset)
+        return InputError([as_problem(data, name, line, number)])
     if isinstance(data, dict) and _plain_needs(data):
         fast = _fast_workload(data, source, f"{stem}-{number}", catalogue)
         if fast is not None:
@@ -167,13 +188,16 @@ def _fast_workload(data: dict, source: Source, default_name: str, catalogue: Cat
     needs = data.get("needs", {})
     name = data.get("name", default_name)
     description = data.get("description", "")
-    if not isinstance(name, str) or not name.strip() or not isinstance(description, str):
+    if not isinstance(name, str) or not name.strip() or _CONTROL.search(name) or not isinstance(description, str):
         return None
     out = []
+    known = 0
     for criterion_id, many, allowed in _plan(catalogue):
         value = needs.get(criterion_id)
         if value is None:
+            known += criterion_id in needs
             continue
+        known += 1
         if many:
             if not isinstance(value, list) or not value or len(set(value)) != len(value) \
                     or not all(isinstance(v, str) and v in allowed for v in value):
@@ -183,7 +207,7 @@ def _fast_workload(data: dict, source: Source, default_name: str, catalogue: Cat
             if not isinstance(value, str) or value not in allowed:
                 return None
             out.append((criterion_id, value))
-    if len(out) != sum(1 for v in needs.values() if v is not None):
+    if known != len(needs):  # a key that is no criterion (even with a null value) is an error: see check_needs
         return None
     return Workload(name.strip(), tuple(out), source, description.strip())
 
@@ -214,12 +238,28 @@ def workload_from_node(node: Node, source: Source, default_name: str, catalogue:
     if problems:
         return InputError(problems.problems)
     f = fields(node, "a requirement", (), REQUIREMENT_KEYS, problems) or {}
-    name = text(f.get("name"), "'name'", problems) if "name" in f else default_name
-    description = text(f.get("description"), "'description'", problems, required=False) or ""
+    name = _name(f["name"], problems) if "name" in f else default_name
+    description = _description(f.get("description"), problems)
     needs = check_needs(f["needs"], catalogue, problems) if "needs" in f else ()
     if problems:
         return InputError(problems.problems)
     return Workload(name or default_name, needs, source, description)
+
+
+def _name(node: Node, problems: Collector) -> str | None:
+    name = text(node, "'name'", problems)
+    if name is not None and _CONTROL.search(name):
+        problems.add(node.span, "control-character", f"'name' holds a control character: '{shown(name)}'",
+                     "a name is one line of plain text")
+        return None
+    return name
+
+
+def _description(node: Node | None, problems: Collector) -> str:
+    """An empty description is no description (as on the JSON Lines fast path), not an error."""
+    if node is not None and node.is_scalar and isinstance(node.value, str) and not node.value.strip():
+        return ""
+    return text(node, "'description'", problems, required=False) or ""
 
 
 def _hint_other_tool(node: Node, problems: Collector) -> None:
@@ -244,7 +284,7 @@ def check_needs(node: Node, catalogue: Catalogue, problems: Collector) -> tuple[
     for key, key_node, value in node.entries():
         criterion = catalogue.get(key)
         if criterion is None:
-            problems.add(key_node.span, "unknown-criterion", f"unknown criterion '{key}'",
+            problems.add(key_node.span, "unknown-criterion", f"unknown criterion '{shown(key)}'",
                          did_you_mean(key, catalogue.ids) or one_of(catalogue.ids))
             continue
         checked = _check_value(criterion, value, problems)
@@ -292,7 +332,7 @@ def _one_value(criterion: Criterion, node: Node, problems: Collector) -> str | N
         problems.add(node.span, "wrong-type", f"'{criterion.id}' takes a value name, got {_short(node)}", hint)
         return None
     if word not in allowed:
-        problems.add(node.span, "unknown-value", f"'{_clip(word)}' is not a value of '{criterion.id}'",
+        problems.add(node.span, "unknown-value", f"'{_clip(shown(word))}' is not a value of '{criterion.id}'",
                      did_you_mean(word, allowed) or one_of(allowed))
         return None
     return word
@@ -313,8 +353,36 @@ def _error(name: str, code: str, message: str, hint: str = "", line: int = 0) ->
 def workload_from_mapping(needs: Mapping[str, object], catalogue: Catalogue, name: str = "workload") -> Workload:
     """For the Python API: check a plain mapping of needs; raise InputError when it is wrong."""
     span = Span("<needs>", 0, 0)
+    if not isinstance(needs, Mapping):
+        raise InputError([Problem(span, "wrong-type", f"needs must be a mapping of criteria to values, got {_api_type(needs)}",
+                                  "pass e.g. {'latency': 'critical'}")])
+    bad = next(_api_odd_values(needs), None)
+    if bad is not None:
+        raise InputError([Problem(span, "wrong-type", f"'{shown(str(bad[0]))}' takes value names, got {_api_type(bad[1])}",
+                                  "give a value name, or a list of them")])
+    checked_data = check_value(dict(needs))
+    if isinstance(checked_data, JsonProblem):
+        raise InputError([Problem(span, checked_data.code, checked_data.message, checked_data.hint)])
     problems = Collector()
     checked = check_needs(from_python(dict(needs), span), catalogue, problems)
     if problems:
         raise InputError(problems.problems)
     return Workload(name, checked, Source("<api>"))
+
+
+_API_SCALARS = (str, int, float, bool, type(None))
+
+
+def _api_odd_values(needs: Mapping[str, object]) -> Iterator[tuple[object, object]]:
+    """(criterion, value) for each value that is neither a plain value nor a list or tuple of them:
+    a set, an object... would otherwise be read as its repr."""
+    for key, value in needs.items():
+        items = value if isinstance(value, (list, tuple)) else (value,)
+        if not all(isinstance(item, _API_SCALARS) for item in items):
+            yield key, value
+
+
+def _api_type(value: object) -> str:
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return repr(value)[:40]
+    return f"a {type(value).__name__}"

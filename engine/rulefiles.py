@@ -13,6 +13,7 @@ from .conditions import parse_condition
 from .errors import Collector, Problem, RuleError, Span, did_you_mean, one_of
 from .fields import fields, text, text_list
 from .limits import limit_problems
+from .files import NotRegular, read_regular
 from .model import (OPTION_IDS, Advice, Catalogue, Condition, Criterion, Option, Property, Rule, RuleSet,
                     Value)
 from .tree import Node
@@ -74,7 +75,8 @@ def load_ruleset_partially(directory: str | Path | None = None) -> tuple[RuleSet
 
 
 def rule_files(root: Path) -> list[Path]:
-    names = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    # a pipe or device named *.yaml is kept, to be reported by read_text (not read: it could block)
+    names = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.exists() and not p.is_dir())
     return [p for p in names if p.name not in (CATALOGUE_FILE, OPTIONS_FILE) and not p.name.endswith(TEST_SUFFIX)]
 
 
@@ -90,9 +92,13 @@ def _labeller(root: Path, shipped: bool):
 
 def read_text(path: Path, name: str, problems: Collector, limit: int = MAX_RULE_FILE_BYTES) -> str | None:
     try:
-        data = path.read_bytes()
+        data = read_regular(path, limit + 1)  # bounded and never blocking: a pipe or /dev/zero cannot hang or fill memory
     except FileNotFoundError:
         problems.add(Span(name), "missing-file", "file not found", "every rule set needs this file")
+        return None
+    except NotRegular:
+        problems.add(Span(name), "not-a-regular-file", "not a regular file (a pipe, a device or a socket)",
+                     "a rule set holds plain files")
         return None
     except OSError as exc:
         problems.add(Span(name), "unreadable", f"cannot read the file: {exc.strerror}")

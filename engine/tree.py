@@ -79,12 +79,38 @@ def describe_scalar(value: Scalar) -> str:
 
 
 def from_python(value: object, span: Span) -> Node:
-    """Build a tree from already-parsed data (JSON), every node carrying the same span."""
-    if isinstance(value, dict):
-        pairs = tuple((Node("scalar", span, value=str(k), raw=str(k)), from_python(v, span)) for k, v in value.items())
-        return Node("map", span, pairs=pairs)
-    if isinstance(value, list):
-        return Node("seq", span, items=tuple(from_python(v, span) for v in value))
+    """Build a tree from already-parsed data (JSON, or a mapping given to the Python API), every node
+    carrying the same span. Iterative: however deep the data, this never recurses (callers bound the
+    depth first; see jsonload.check_value). Tuples are lists (``Workload.needs_dict`` gives tuples)."""
+    results: list[Node] = []  # finished nodes, children before their parent
+    work: list[tuple[bool, object]] = [(False, value)]  # (children done?, value)
+    while work:
+        done, item = work.pop()
+        if isinstance(item, dict):
+            if done:
+                count = len(item)
+                values = results[len(results) - count:] if count else []
+                del results[len(results) - count:]
+                keys = (Node("scalar", span, value=str(k), raw=str(k)) for k in item)
+                results.append(Node("map", span, pairs=tuple(zip(keys, values))))
+            else:
+                work.append((True, item))
+                work.extend((False, v) for v in reversed(list(item.values())))
+        elif isinstance(item, (list, tuple)):
+            if done:
+                count = len(item)
+                items = tuple(results[len(results) - count:]) if count else ()
+                del results[len(results) - count:]
+                results.append(Node("seq", span, items=items))
+            else:
+                work.append((True, item))
+                work.extend((False, v) for v in reversed(item))
+        else:
+            results.append(_scalar(item, span))
+    return results[0]
+
+
+def _scalar(value: object, span: Span) -> Node:
     if value is None or isinstance(value, (str, int, float, bool)):
         return Node("scalar", span, value=value, raw="" if value is None else str(value))
     return Node("scalar", span, value=str(value), raw=str(value))

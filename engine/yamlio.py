@@ -7,7 +7,6 @@ loader construct objects, recurse without limit or expand without limit.
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -70,42 +69,19 @@ def parse_yaml(text: str, file: str, limits: Limits = Limits(), error: type[Inpu
 
 def parse_json(text: str, file: str, limits: Limits = Limits(), error: type[InputError] = InputError) -> Node:
     """Parse a JSON text into one tree, with exact spans where the text is also plain YAML."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise error([Problem(Span(file, exc.lineno, exc.colno), "json-syntax", f"not valid JSON: {exc.msg}",
-                             "fix the JSON syntax at that place")]) from None
-    except RecursionError:
-        raise error([Problem(Span(file, 1, 1), "too-deep", f"nesting deeper than {limits.max_depth} levels",
-                             "flatten the document")]) from None
-    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        raise error([Problem(Span(file, 1, 1), "wrong-type", f"a value cannot be read: {exc}",
-                             "values are names such as critical; quote them")]) from None
+    from .jsonload import Bounds, JsonProblem, as_problem, loads
+    from .tree import from_python
+
+    data = loads(text, Bounds(limits.max_depth, limits.max_nodes))
+    if isinstance(data, JsonProblem):
+        raise error([as_problem(data, file, text)])
     try:
         docs = parse_yaml(text, file, limits, error)
         if len(docs) == 1 and docs[0].to_python() == data:
             return docs[0]
     except InputError:
         pass
-    from .tree import from_python
-
-    _check_depth(data, file, limits, error)
     return from_python(data, Span(file, 1, 1))
-
-
-def _check_depth(data: object, file: str, limits: Limits, error: type[InputError]) -> None:
-    stack: list[tuple[object, int]] = [(data, 1)]
-    count = 0
-    while stack:
-        value, depth = stack.pop()
-        count += 1
-        if depth > limits.max_depth or count > limits.max_nodes:
-            what = f"nesting deeper than {limits.max_depth} levels" if depth > limits.max_depth else f"more than {limits.max_nodes} values"
-            raise error([Problem(Span(file, 1, 1), "too-large", what, "a requirement is a small mapping; check the file")])
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values())
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value)
 
 
 def dump_yaml(data: object) -> str:
@@ -235,6 +211,9 @@ class _Composer:
         span = self.span(event)
         self.check_tag(event, span)
         self.count(span)
+        if not event.value.isascii() and not _encodable(event.value):  # pure-Python PyYAML reads "\ud83d"
+            self.stop(span, "invalid-unicode", "a lone surrogate (\\ud800-\\udfff): half of a character, cut in two",
+                      "write the whole character, or remove it")
         plain = not event.style
         tag = event.tag if event.tag not in (None, "!") else _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
         if event.tag == "!":
@@ -265,6 +244,14 @@ class _Composer:
         self.nodes += self.sizes.get(id(target), 1)
         self.count(span)
         self.add(target, event)
+
+
+def _encodable(value: str) -> bool:
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _reader_span(file: str, exc: yaml.YAMLError) -> Span:

@@ -17,7 +17,8 @@ from goldens import HERE, assemble
 
 # an OSC that sets the title, a CSI that clears the screen, a carriage return and a line feed that fake a
 # line of their own, a right-to-left override, an isolate, a mark and an 8-bit CSI
-NAME = "evil\x1b]0;pwned\x07\x1b[2J\rRECOMMENDATION OVERRIDE\u202e\ndone\u2066\u200f\x9b"
+NAME = "evil\x1b]0;pwned\x07\x1b[2J\rRECOMMENDATION OVERRIDE\u202e\ndone\u2066\u200f\x9b"  # refused: control characters
+BIDI_NAME = "evil\u202eRECOMMENDATION OVERRIDE\u2066\u200f"  # answered: shown escaped
 DESCRIPTION = "plain\x1b[31m red\u202d\r\nRECOMMENDATION OVERRIDE"
 KEY = "lat\x1b[2Jency\u202e"
 FILE = "bad\x1b[2J\u202ename.json"
@@ -27,10 +28,12 @@ RAW = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u20
 
 @pytest.fixture()
 def hostile(tmp_path: Path) -> Path:
-    """A folder of three inputs: a hostile name and description, a hostile unknown key, a hostile file name."""
+    """A folder of four inputs: a bidi name and a hostile description (answered), a name with control
+    characters (refused, the error line escaped), a hostile unknown key, a hostile file name."""
     folder = tmp_path / "in"
     folder.mkdir()
-    (folder / "a.json").write_text(json.dumps({"name": NAME, "description": DESCRIPTION, "needs": {"latency": "critical"}}))
+    (folder / "a.json").write_text(json.dumps({"name": BIDI_NAME, "description": DESCRIPTION, "needs": {"latency": "critical"}}))
+    (folder / "d.json").write_text(json.dumps({"name": NAME, "needs": {"latency": "critical"}}))
     (folder / "b.json").write_text(json.dumps({"name": "k", "needs": {KEY: "critical"}}))
     (folder / FILE).write_text("{")
     return folder
@@ -57,12 +60,13 @@ def test_printable_escapes_controls_and_bidi_and_leaves_other_text() -> None:
 @pytest.mark.parametrize("explain", [False, True])
 def test_human_formats_and_stderr_show_hostile_text_escaped(capsys, hostile: Path, fmt: str, explain: bool) -> None:
     code, out, err = recommend(capsys, "-f", fmt, *(["--explain"] if explain else []), str(hostile))
-    assert code == 1  # two inputs are invalid; the third is still answered
+    assert code == 1  # three inputs are invalid; the fourth is still answered
     for stream in (out, err):
         no_fake_lines(stream)
     assert r"\x1b[2J\u202ename.json" in err and r"lat\x1b[2Jency\u202e" in err  # file name, unknown key
-    assert len(err.splitlines()) == 2  # one line per bad input, whatever the text in it
-    assert r"\x1b]0;pwned\x07" in out or r"\\x1b\]0;pwned\\x07" in out  # Markdown escapes the backslash too
+    assert len(err.splitlines()) == 3  # one line per bad input, whatever the text in it
+    assert r"\x1b]0;pwned\x07" in err  # the refused name, shown escaped
+    assert r"evil\u202eRECOMMENDATION" in out or r"evil\\u202eRECOMMENDATION" in out  # Markdown escapes the backslash too
     if fmt == "text" and explain:
         assert r"plain\x1b[31m red\u202d\r\nRECOMMENDATION OVERRIDE" in out  # the description, on its line
 
@@ -71,7 +75,7 @@ def test_a_single_justification_is_escaped(capsys, hostile: Path) -> None:
     code, out, _ = recommend(capsys, str(hostile / "a.json"))
     assert code == 0
     no_fake_lines(out)
-    assert out.startswith(printable(NAME) + ": Bare metal")
+    assert out.startswith(printable(BIDI_NAME) + ": Bare metal")
 
 
 @pytest.mark.parametrize("fmt", ["json", "jsonl"])
@@ -81,7 +85,7 @@ def test_json_keeps_the_exact_string(capsys, hostile: Path, fmt: str) -> None:
     assert "\x1b" not in out and "\r" not in out  # JSON escapes the C0 controls itself
     items = json.loads(out) if fmt == "json" else [json.loads(line) for line in out.splitlines()]
     [answered] = [item for item in items if item["name"] is not None]
-    assert answered["name"] == NAME
+    assert answered["name"] == BIDI_NAME
     assert any(item["source"]["file"].endswith(FILE) for item in items)
 
 
@@ -91,7 +95,7 @@ def test_yaml_keeps_the_exact_string_with_controls_escaped(capsys, hostile: Path
     assert not re.search("[\x00-\x08\x0b-\x1f\x7f-\x9f]", out)  # YAML writes \e, \a, \r, \x9b as escapes
     documents = [node.to_python() for node in parse_yaml(out, "out.yaml")]
     [answered] = [d for d in documents if d["name"] is not None]
-    assert answered["name"] == NAME
+    assert answered["name"] == BIDI_NAME
 
 
 def test_check_and_test_reports_escape_file_names(capsys, tmp_path: Path) -> None:
@@ -145,8 +149,8 @@ def test_diff_markdown_lets_no_name_become_markup(capsys, hostile_diff: Path) ->
 
 def test_diff_text_shows_hostile_names_escaped(capsys, hostile_diff: Path) -> None:
     (hostile_diff / "corpus" / "w0.json").write_text(json.dumps(
-        {"name": NAME, "needs": {"latency": "critical", "os_families": ["linux"], "kernel": "host_shared_ok"}}))
+        {"name": BIDI_NAME, "needs": {"latency": "critical", "os_families": ["linux"], "kernel": "host_shared_ok"}}))
     main(["diff", "old", "new", "corpus", "--sample", "0"])
     out = capsys.readouterr().out
     no_fake_lines(out)
-    assert printable(NAME) in out
+    assert printable(BIDI_NAME) in out

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 # Known here without importing the engine, so that parsing the command line (and --help) stays fast.
 FORMATS = ("text", "json", "yaml", "markdown", "csv", "jsonl")
+MAX_MAX_BYTES = 1 << 30  # --max-bytes bounds what is held in memory at once: more than 1 GiB is a mistake
 MAX_FILE_BYTES = 1_000_000  # the default of --max-bytes: requirements.MAX_FILE_BYTES (a test keeps them equal)
 STDIN = "-"
 
@@ -39,8 +40,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--jobs", "-j", type=int, default=1, metavar="N",
                         help="spread the work over N processes, 0 for one per core; the output is the same (default: 1)")
     parser.add_argument("--rules", metavar="DIR", help="use the rule set in DIR instead of the shipped one")
-    parser.add_argument("--max-bytes", type=int, default=MAX_FILE_BYTES, metavar="N",
-                        help=f"refuse input files (JSON Lines: lines) larger than N bytes (default: {MAX_FILE_BYTES})")
+    parser.add_argument("--max-bytes", default=str(MAX_FILE_BYTES), metavar="N",
+                        help=f"refuse input files (JSON Lines: lines) larger than N bytes, 1 to {MAX_MAX_BYTES} "
+                             f"(default: {MAX_FILE_BYTES})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
 
 
@@ -125,8 +127,10 @@ def _output(path: str | None) -> Iterator[TextIO]:
 def _usage_problem(args: argparse.Namespace) -> str:
     if args.jobs < 0:
         return "--jobs takes a number of processes, or 0 for one per core"
-    if args.max_bytes < 1:
-        return "--max-bytes takes a positive number of bytes"
+    max_bytes = _max_bytes(str(args.max_bytes))
+    if max_bytes is None:
+        return f"--max-bytes takes a positive number of bytes (a whole number up to {MAX_MAX_BYTES}), got '{args.max_bytes}'"
+    args.max_bytes = max_bytes
     if args.paths.count(STDIN) > 1:
         return "'-' (standard input) can be named only once"
     if STDIN in args.paths and sys.stdin is None:
@@ -169,3 +173,12 @@ def _stdin_descriptor() -> int | None:
         return sys.stdin.fileno()
     except (AttributeError, OSError, ValueError):  # closed, or replaced by something with no descriptor
         return None
+
+
+def _max_bytes(text: str) -> int | None:
+    """The value of --max-bytes, or None when it is no whole number in range (1e11, -5, 10GB)."""
+    text = text.strip()
+    if not text.isdigit() or not text.isascii() or len(text) > 12:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_MAX_BYTES else None
