@@ -24,6 +24,7 @@ from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, AnswerSpace, Exploration
 from .compile import dnf_terms
 from .conditions import criteria_in, holds
 from .errors import AdvisorError, Collector, Problem, Span
+from .invariantcheck import invariant_problems
 from .model import All, AnyOf, Condition, CountAtLeast, Has, Is, Not, Rule, RuleSet
 from .rulefiles import load_ruleset_partially, read_text, rule_files, shipped_rules_dir
 from .ruletests import load_cases
@@ -91,6 +92,7 @@ def check_rules(directory: str | Path | None = None, seed: int = DEFAULT_SEED) -
     matches = most_matches(ruleset.rules, space)
     found += _match_findings(matches, ruleset, space)
     analyses.append(("engine matches", _matches_text(matches, space)))
+    found += invariant_problems(root, ruleset, space, analyses, seed, shipped=directory is None)
     return _report(str(root), found, len(ruleset.rules), len(rule_files(root)), tuple(analyses), matches)
 
 

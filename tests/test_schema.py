@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, RULES, ROOT
-from deploy_advisor.engine.rulefiles import CATALOGUE_FILE, OPTIONS_FILE, TEST_SUFFIX, load_ruleset
+from deploy_advisor.engine.rulefiles import CATALOGUE_FILE, INVARIANTS_FILE, OPTIONS_FILE, TEST_SUFFIX, load_ruleset
 from deploy_advisor.engine.schema import KINDS, schema_for, schema_text
 from deploy_advisor.engine.yamlio import Limits, parse_yaml
 from deploy_advisor.main import main
@@ -16,7 +16,7 @@ from minischema import KNOWN, validate
 
 SCHEMAS = ROOT / "docs" / "schemas"
 RULE_FILES = sorted(p for p in RULES.glob("*.yaml")
-                    if p.name not in (CATALOGUE_FILE, OPTIONS_FILE) and not p.name.endswith(TEST_SUFFIX))
+                    if p.name not in (CATALOGUE_FILE, OPTIONS_FILE, INVARIANTS_FILE) and not p.name.endswith(TEST_SUFFIX))
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 COMMENT = "# yaml-language-server: $schema=../docs/schemas/{}.schema.json"
 

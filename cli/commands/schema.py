@@ -1,4 +1,4 @@
-"""`deploy-advisor schema requirements|rules`: JSON Schemas for editors, generated from the catalogue."""
+"""`deploy-advisor schema requirements|rules|invariants`: JSON Schemas for editors, generated from the catalogue."""
 from __future__ import annotations
 
 import argparse
