@@ -106,7 +106,7 @@ def invariant_problems(root: Path, ruleset: RuleSet, space: AnswerSpace, analyse
 class _Candidate:
     """A workload the scores say breaks an invariant, before build_result confirms it."""
 
-    size: int  # answers, not counting the invariant's own criteria: the smallest is shown
+    size: tuple[int, ...]  # answers (not counting the invariant's own criteria), then catalogue order
     base: Needs  # may still hold the invariant's own criteria, or unanswered (None) entries
     probe: int = 0  # never: the probe; monotone: the laxer answer
     other: int = 0  # monotone: the stricter answer
@@ -116,11 +116,12 @@ class Verifier:
     """Checks invariants of one rule set; scores are shared between them, so check them together."""
 
     def __init__(self, ruleset: RuleSet, space: AnswerSpace, seed: int = DEFAULT_SEED,
-                 sample_size: int = SAMPLE_SIZE, limit: int = ENUMERATE_LIMIT) -> None:
+                 sample_size: int = SAMPLE_SIZE, limit: int = ENUMERATE_LIMIT, small: int = SMALL_BASE) -> None:
         self.ruleset, self.space, self.seed = ruleset, space, seed
-        self.sample_size, self.limit = sample_size, limit
+        self.sample_size, self.limit, self.small = sample_size, limit, small
         self.scorer = Scorer(ruleset, space.domains)
         self.ids = space.catalogue.ids
+        self._position = {c: i for i, c in enumerate(self.ids)}
         self._asked_when = tuple((c.id, c.when) for c in space.catalogue.criteria if c.when is not None)
         self._results: dict[int, Result] = {}
         self._pool: list[tuple[Needs, tuple[int, ...], int, bool]] | None = None
@@ -143,11 +144,19 @@ class Verifier:
     def recommendation(self, needs: Needs) -> str | None:
         return self.result(needs).recommendation
 
+    def _size(self, needs: Needs, fixed: Sequence[str]) -> tuple[int, ...]:
+        """Fewest answers first, then fewest values; among equals, the first in catalogue order, so
+        that a sample and an enumeration that both meet the smallest workloads show the same one."""
+        answered = [(c, a) for c, a in needs.items() if a is not None and c not in fixed]
+        order = sorted((self._position[c], self.space.domains[c].index(a)) for c, a in answered)
+        return (len(answered), sum(len(a) if isinstance(a, tuple) else 1 for _, a in answered),
+                *(i for pair in order for i in pair))
+
     # --- the workloads to look at ---------------------------------------------------------
 
     def pool(self) -> list[tuple[Needs, tuple[int, ...], int, bool]]:
         """Whole workloads, scored once and shared by every invariant: every one with at most
-        SMALL_BASE answers, then the seeded sample; each with its tally per rule group, its total,
+        ``small`` answers, then the seeded sample; each with its tally per rule group, its total,
         and whether it is one of the small ones."""
         if self._pool is None:
             groups = self.scorer.groups
@@ -157,13 +166,13 @@ class Verifier:
                 return needs, parts, sum(parts), small
 
             small = [scored(n, True) for n in self._small(self.ids)]
-            sampled = [scored(n, False) for n in self.space.sample(self.sample_size, self.seed) if len(n) > SMALL_BASE]
+            sampled = [scored(n, False) for n in self.space.sample(self.sample_size, self.seed) if len(n) > self.small]
             self._pool = small + sampled
         return self._pool
 
     def _small(self, criteria: Sequence[str]) -> Iterator[Needs]:
         yield {}
-        for size in range(1, SMALL_BASE + 1):
+        for size in range(1, self.small + 1):
             for chosen in itertools.combinations(criteria, size):
                 for combo in itertools.product(*(self.space.domains[c][1:] for c in chosen)):
                     needs = dict(zip(chosen, combo))
@@ -222,7 +231,7 @@ class Verifier:
         def pooled() -> Iterator[tuple[Needs, tuple[str | None, ...]]]:
             for needs, parts, total, small in self.pool():
                 answered = len(fixed_set & needs.keys())
-                if answered if small else len(needs) - answered <= SMALL_BASE:
+                if answered if small else len(needs) - answered <= self.small:
                     continue  # the same base as a smaller workload of the pool
                 yield scored(needs, total - sum([parts[i] for i in indices]))
 
@@ -253,7 +262,7 @@ class Verifier:
             pair = verdicts[winners]
             checked += sum(w is not None for w in winners) > 1
             if pair is not None:
-                candidates.append(_Candidate(len(base) - (kind.criterion in base), base, *pair))
+                candidates.append(_Candidate(self._size(base, [kind.criterion]), base, *pair))
 
         def at(base: Needs, index: int) -> Needs:
             return {**base, **probes[index]}
@@ -291,7 +300,7 @@ class Verifier:
             for index, found in enumerate(winners):
                 if found in forbidden:
                     needs = {**base, **probes[index]}
-                    candidates.append(_Candidate(sum(a is not None for a in needs.values()), needs, index))
+                    candidates.append(_Candidate(self._size(needs, ()), needs, index))
 
         def broken(needs: Needs) -> bool:
             return holds(kind.when, needs) and self.describable(needs) and self.recommendation(needs) in forbidden
@@ -408,10 +417,6 @@ def _confirmed(candidates: list[_Candidate], broken: Callable[[_Candidate], bool
 def _without(needs: Needs, fixed: Sequence[str]) -> Needs:
     """The answers of a workload, without ``fixed`` and without the unanswered (None) entries."""
     return {c: a for c, a in needs.items() if a is not None and c not in fixed}
-
-
-def _size(needs: Needs) -> tuple[int, int]:
-    return len(needs), sum(len(a) if isinstance(a, tuple) else 1 for a in needs.values())
 
 
 def _answered(criteria: Sequence[str], combo: Sequence[Answer]) -> Iterator[tuple[str, Answer]]:

@@ -100,7 +100,8 @@ def load_invariants(path: Path, label: str, catalogue: Catalogue) -> tuple[tuple
     elif items is not None and items.is_seq:
         found = [i for i in (_invariant(node, catalogue, problems) for node in items.items) if i is not None]
     _check_unique(found, problems)
-    return tuple(found), tuple(problems.problems)
+    ordered = sorted(problems.problems, key=lambda p: (p.span.line, p.span.column, p.code))
+    return tuple(found), tuple(ordered)
 
 
 def _invariant(node: Node, catalogue: Catalogue, problems: Collector) -> Invariant | None:
