@@ -57,14 +57,16 @@ class Violation:
     count: int = 1  # how many of the checked workloads break the invariant
     checked: int = 0
     method: str = "enumerated"  # 'enumerated' | 'sampled'
+    tie_break: tuple[bool, bool] = (False, False)  # whether each winner won on the tie-break order only
 
     def as_dict(self) -> dict[str, object]:
         out: dict[str, object] = {"id": self.invariant, "kind": self.kind, "workload": _plain(self.needs),
                                   "winner": self.winner, "violations": self.count, "checked": self.checked,
-                                  "method": self.method,
+                                  "method": self.method, "tie_break": self.tie_break[0],
                                   "rules": [{"rule": b.rule, "effect": b.effect, "side": b.side} for b in self.blame]}
         if self.kind == "monotone":
-            out.update({"stricter": _plain(self.stricter), "stricter_winner": self.stricter_winner, "broken": self.broken})
+            out.update({"stricter": _plain(self.stricter), "stricter_winner": self.stricter_winner,
+                        "stricter_tie_break": self.tie_break[1], "broken": self.broken})
         return out
 
 
@@ -281,8 +283,9 @@ class Verifier:
         lax, strict = at(base, i), at(base, j)
         before, after = self.recommendation(lax), self.recommendation(strict)
         what = "keeps" if kind.keeps and before in kind.keeps and after not in kind.keeps else "never_toward"
+        ties = (bool(self.result(lax).tied), bool(self.result(strict).tied))
         violation = Violation(invariant.id, "monotone", _record(lax, self.ids), before, _record(strict, self.ids),
-                              after, what, self._difference(lax, strict), count, checked, method)
+                              after, what, self._difference(lax, strict), count, checked, method, ties)
         return Verdict(invariant, violation, checked, method)
 
     def _never(self, invariant: Invariant, kind: Never) -> Verdict:
@@ -311,7 +314,8 @@ class Verifier:
         needs = shrink(_without(first.base, []), broken, self.ids)
         result = self.result(needs)
         violation = Violation(invariant.id, "never", _record(needs, self.ids), result.recommendation,
-                              blame=self._for_winner(result), count=count, checked=checked, method=method)
+                              blame=self._for_winner(result), count=count, checked=checked, method=method,
+                              tie_break=(bool(result.tied), False))
         return Verdict(invariant, violation, checked, method)
 
     def _single_answer(self, invariant: Invariant, kind: SingleAnswer) -> Verdict:
@@ -335,7 +339,7 @@ class Verifier:
         needs = found[0]
         blame = tuple(Blame(r, _effect(by_id[r]), "fired") for r in sorted(self.scorer.fired(needs)))
         violation = Violation(invariant.id, "single_answer", _record(needs, self.ids), self.recommendation(needs),
-                              blame=blame, count=len(found), checked=checked)
+                              blame=blame, count=len(found), checked=checked, tie_break=(bool(self.result(needs).tied), False))
         return Verdict(invariant, violation, checked, "enumerated")
 
     # --- which rules are to blame ---------------------------------------------------------
@@ -463,7 +467,8 @@ def _story(v: Violation, invariant: Invariant) -> str:
         lax, strict = dict(v.needs)[criterion], dict(v.stricter)[criterion]
         moved = (f"leaves {_names(invariant.kind.keeps)}" if v.broken == "keeps"
                  else f"moves to {_names(invariant.kind.never_toward)}")
-        text = (f"{workload} recommends {v.winner}, but with {criterion}: {strict} it recommends {v.stricter_winner} "
+        text = (f"{workload} recommends {_winner(v.winner, v.tie_break[0])}, but with {criterion}: {strict} it "
+                f"recommends {_winner(v.stricter_winner, v.tie_break[1])} "
                 f"(stricter {criterion} {moved})")
         stricter = [b for b in v.blame if b.side == "stricter"]
         laxer = [b for b in v.blame if b.side == "laxer"]
@@ -471,10 +476,15 @@ def _story(v: Violation, invariant: Invariant) -> str:
                 ([f"only at {lax}: {_blame(laxer)}"] if laxer else [])
         return text + (f"; rules firing {'; '.join(parts)}" if parts else "")
     if isinstance(invariant.kind, Never):
-        return f"{workload} recommends {v.winner}; " + (f"it comes first by {_blame(v.blame)}" if v.blame
-                                                        else "it comes first by the tie-break order")
+        return f"{workload} recommends {_winner(v.winner, v.tie_break[0])}; " + (
+            f"it comes first by {_blame(v.blame)}" if v.blame else "no rule puts it first")
     rules = f"by {_blame(v.blame)}" if v.blame else "with no rule fired"
     return f"{workload} alone recommends {v.winner}, {rules}"
+
+
+def _winner(option: str | None, tie_break: bool) -> str:
+    """An option as a winner; one chosen only by the tie-break order is marked, as `diff` marks it."""
+    return f"{option} (tie-break)" if tie_break else str(option)
 
 
 def _blame(blame: Sequence[Blame]) -> str:
