@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, AnswerSpace, Exploration, Needs, needs_text
+from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, AnswerSpace, Exploration, Needs, needs_text
 from .compile import dnf_terms
 from .conditions import criteria_in, holds
 from .errors import AdvisorError, Collector, Problem, Span
@@ -75,7 +75,8 @@ class CheckReport:
         return not (self.findings if strict else self.errors)
 
 
-def check_rules(directory: str | Path | None = None, seed: int = DEFAULT_SEED) -> CheckReport:
+def check_rules(directory: str | Path | None = None, seed: int = DEFAULT_SEED,
+                sample: int = SAMPLE_SIZE) -> CheckReport:
     """Check the rule set in ``directory`` (default: the shipped one); never raises for its problems."""
     root = Path(directory) if directory is not None else shipped_rules_dir()
     ruleset, problems = load_ruleset_partially(directory)
@@ -92,7 +93,7 @@ def check_rules(directory: str | Path | None = None, seed: int = DEFAULT_SEED) -
     matches = most_matches(ruleset.rules, space)
     found += _match_findings(matches, ruleset, space)
     analyses.append(("engine matches", _matches_text(matches, space)))
-    found += invariant_problems(root, ruleset, space, analyses, seed, shipped=directory is None)
+    found += invariant_problems(root, ruleset, space, analyses, seed, shipped=directory is None, sample=sample)
     return _report(str(root), found, len(ruleset.rules), len(rule_files(root)), tuple(analyses), matches)
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator, Sequence
+from typing import Callable, Iterable, Iterator, Sequence
 
 from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, Answer, AnswerSpace, Needs, needs_text
 from .conditions import criteria_in, holds
@@ -92,15 +92,15 @@ class Verdict:
 
 
 def invariant_problems(root: Path, ruleset: RuleSet, space: AnswerSpace, analyses: list[tuple[str, str]],
-                       seed: int = DEFAULT_SEED, shipped: bool = False) -> list[Problem]:
+                       seed: int = DEFAULT_SEED, shipped: bool = False, sample: int = SAMPLE_SIZE) -> list[Problem]:
     """The hook for `check`: load ``invariants.yaml`` beside the rules, verify each invariant, and
     return the file's problems and one `invariant-violated` problem per broken invariant."""
     path = root / INVARIANTS_FILE
     invariants, problems = load_invariants(path, _labeller(root, shipped)(path), space.catalogue)
     if not path.exists():
         return []
-    verdicts = Verifier(ruleset, space, seed).verify(invariants)
-    analyses.append(("invariants", _summary(verdicts, len(problems), seed)))
+    verdicts = Verifier(ruleset, space, seed, sample_size=sample).verify(invariants)
+    analyses.append(("invariants", _summary(verdicts, len(problems), seed, sample)))
     return [*problems, *(violation_problem(v) for v in verdicts if v.violation is not None)]
 
 
@@ -108,7 +108,7 @@ def invariant_problems(root: Path, ruleset: RuleSet, space: AnswerSpace, analyse
 class _Candidate:
     """A workload the scores say breaks an invariant, before build_result confirms it."""
 
-    size: tuple[int, ...]  # answers (not counting the invariant's own criteria), then catalogue order
+    size: int  # answers, not counting a monotone invariant's own criterion: the fewest are shown
     base: Needs  # may still hold the invariant's own criteria, or unanswered (None) entries
     probe: int = 0  # never: the probe; monotone: the laxer answer
     other: int = 0  # monotone: the stricter answer
@@ -146,13 +146,12 @@ class Verifier:
     def recommendation(self, needs: Needs) -> str | None:
         return self.result(needs).recommendation
 
-    def _size(self, needs: Needs, fixed: Sequence[str]) -> tuple[int, ...]:
-        """Fewest answers first, then fewest values; among equals, the first in catalogue order, so
+    def _order(self, needs: Needs, fixed: Sequence[str]) -> tuple[int, ...]:
+        """Among workloads with as many answers: fewest values, then the first in catalogue order, so
         that a sample and an enumeration that both meet the smallest workloads show the same one."""
         answered = [(c, a) for c, a in needs.items() if a is not None and c not in fixed]
         order = sorted((self._position[c], self.space.domains[c].index(a)) for c, a in answered)
-        return (len(answered), sum(len(a) if isinstance(a, tuple) else 1 for _, a in answered),
-                *(i for pair in order for i in pair))
+        return (sum(len(a) if isinstance(a, tuple) else 1 for _, a in answered), *(i for pair in order for i in pair))
 
     # --- the workloads to look at ---------------------------------------------------------
 
@@ -181,8 +180,10 @@ class Verifier:
                     if self.describable(needs):
                         yield needs
 
-    def outcomes(self, fixed: Sequence[str], probes: Sequence[Needs]) -> tuple[str, Iterator[tuple[Needs, tuple[str | None, ...]]]]:
-        """'enumerated' or 'sampled', and each base (answers to the criteria other than ``fixed``)
+    def outcomes(self, fixed: Sequence[str],
+                 probes: Sequence[Needs]) -> tuple[str, list[tuple[Needs, int, tuple[str | None, ...]]]]:
+        """'enumerated' or 'sampled', and each base (answers to the criteria other than ``fixed``;
+        it may hold answers to ``fixed`` too, which the probes replace), its number of answers,
         with the winner by scores at each probe (answers to ``fixed``; None where that workload
         cannot be described or has every option excluded).
 
@@ -199,7 +200,7 @@ class Verifier:
             context |= {cid, *criteria_in(when)}
         context_ids = tuple(c for c in self.ids if c in context and c not in fixed_set)
         deltas: dict[tuple[Answer, ...], tuple[int | None, ...]] = {}
-        winner = self.scorer.winner
+        winners = self.scorer.winners
 
         def delta(key: tuple[Answer, ...]) -> tuple[int | None, ...]:
             # What the rules mentioning ``fixed`` add at each probe, None where the workload cannot
@@ -211,12 +212,12 @@ class Verifier:
                 out.append(sum(g.entry(needs)[0] for g in touched) if ok else None)
             return tuple(out)
 
-        def scored(base: Needs, partial: int) -> tuple[Needs, tuple[str | None, ...]]:
+        def winners_at(base: Needs, partial: int) -> tuple[str | None, ...]:
             key = tuple(map(base.get, context_ids))
             found = deltas.get(key)
             if found is None:
                 found = deltas[key] = delta(key)
-            return base, tuple([None if d is None else winner(partial + d) for d in found])
+            return tuple([None if d is None else winners[partial + d] for d in found])
 
         others = [c for c in self.ids if c not in fixed_set]
         every = 1
@@ -228,16 +229,20 @@ class Verifier:
             # A base's own describability: the `when` not linked to ``fixed`` (the others are per probe).
             apart = [(cid, when) for cid, when in self._asked_when if (cid, when) not in linked]
             bases = (b for b in combos if all(holds(w, b) for cid, w in apart if b.get(cid) is not None))
-            return "enumerated", (scored(b, self.scorer.tally(b, untouched)) for b in bases)
-
-        def pooled() -> Iterator[tuple[Needs, tuple[str | None, ...]]]:
-            for needs, parts, total, small in self.pool():
-                answered = len(fixed_set & needs.keys())
-                if answered if small else len(needs) - answered <= self.small:
-                    continue  # the same base as a smaller workload of the pool
-                yield scored(needs, total - sum([parts[i] for i in indices]))
-
-        return "sampled", pooled()
+            return "enumerated", [(b, len(b), winners_at(b, self.scorer.tally(b, untouched))) for b in bases]
+        # The hot loop of the whole check (every invariant, every workload of the pool): kept flat.
+        out = []
+        for needs, parts, total, small in self.pool():
+            answered = len(fixed_set & needs.keys())
+            if answered if small else len(needs) - answered <= self.small:
+                continue  # the same base as a smaller workload of the pool
+            partial = total - sum([parts[i] for i in indices])
+            key = tuple(map(needs.get, context_ids))
+            found = deltas.get(key)
+            if found is None:
+                found = deltas[key] = delta(key)
+            out.append((needs, len(needs) - answered, tuple([None if d is None else winners[partial + d] for d in found])))
+        return "sampled", out
 
     # --- the invariants -------------------------------------------------------------------
 
@@ -257,14 +262,15 @@ class Verifier:
         method, outcomes = self.outcomes([kind.criterion], probes)
         candidates: list[_Candidate] = []
         checked = 0
-        verdicts: dict[tuple[str | None, ...], tuple[int, int] | None] = {}
-        for base, winners in outcomes:
-            if winners not in verdicts:
-                verdicts[winners] = _broken_pair(kind, list(winners))
-            pair = verdicts[winners]
-            checked += sum(w is not None for w in winners) > 1
+        verdicts: dict[tuple[str | None, ...], tuple[tuple[int, int] | None, bool]] = {}
+        for base, size, winners in outcomes:
+            verdict = verdicts.get(winners)
+            if verdict is None:
+                verdict = verdicts[winners] = (_broken_pair(kind, list(winners)), sum(w is not None for w in winners) > 1)
+            pair, compared = verdict
+            checked += compared
             if pair is not None:
-                candidates.append(_Candidate(self._size(base, [kind.criterion]), base, *pair))
+                candidates.append(_Candidate(size, base, *pair))
 
         def at(base: Needs, index: int) -> Needs:
             return {**base, **probes[index]}
@@ -275,7 +281,8 @@ class Verifier:
                 return False
             return _broken_pair(kind, [self.recommendation(lax), self.recommendation(strict)], only=(0, 1)) is not None
 
-        first, count = _confirmed(candidates, lambda c: broken(_without(c.base, [kind.criterion]), c.probe, c.other))
+        first, count = _confirmed(candidates, lambda c: broken(_without(c.base, [kind.criterion]), c.probe, c.other),
+                                  lambda c: self._order(c.base, [kind.criterion]))
         if first is None:
             return Verdict(invariant, None, checked, method)
         i, j = first.probe, first.other
@@ -298,20 +305,23 @@ class Verifier:
         forbidden = set(kind.winner)
         candidates: list[_Candidate] = []
         checked = 0
-        for base, winners in outcomes:
+        answers = [sum(a is not None for a in p.values()) for p in probes]
+        for base, size, winners in outcomes:
             checked += sum(w is not None for w in winners)
             for index, found in enumerate(winners):
                 if found in forbidden:
-                    needs = {**base, **probes[index]}
-                    candidates.append(_Candidate(self._size(needs, ()), needs, index))
+                    candidates.append(_Candidate(size + answers[index], base, index))
 
         def broken(needs: Needs) -> bool:
             return holds(kind.when, needs) and self.describable(needs) and self.recommendation(needs) in forbidden
 
-        first, count = _confirmed(candidates, lambda c: broken(_without(c.base, [])))
+        def whole(candidate: _Candidate) -> Needs:
+            return _without({**candidate.base, **probes[candidate.probe]}, [])
+
+        first, count = _confirmed(candidates, lambda c: broken(whole(c)), lambda c: self._order(whole(c), []))
         if first is None:
             return Verdict(invariant, None, checked, method)
-        needs = shrink(_without(first.base, []), broken, self.ids)
+        needs = shrink(whole(first), broken, self.ids)
         result = self.result(needs)
         violation = Violation(invariant.id, "never", _record(needs, self.ids), result.recommendation,
                               blame=self._for_winner(result), count=count, checked=checked, method=method,
@@ -404,17 +414,21 @@ def shrink(needs: Needs, broken: Callable[[Needs], bool], order: Sequence[str]) 
     return current
 
 
-def _confirmed(candidates: list[_Candidate], broken: Callable[[_Candidate], bool]) -> tuple[_Candidate | None, int]:
+def _confirmed(candidates: list[_Candidate], broken: Callable[[_Candidate], bool],
+               order: Callable[[_Candidate], tuple[int, ...]]) -> tuple[_Candidate | None, int]:
     """The smallest candidate that build_result confirms, and how many workloads break the invariant.
 
     Candidates come from the scores; the ranking by scores is build_result's (the tests check it),
     but what is reported goes through build_result itself, so a candidate it does not confirm is
-    dropped from the count rather than shown."""
+    dropped from the count rather than shown. Fewest answers first, then ``order`` (worked out
+    only for the candidates of one size at a time: there may be thousands)."""
     count = len(candidates)
-    for candidate in sorted(candidates, key=lambda c: (c.size, c.other - c.probe, c.probe)):
-        if broken(candidate):
-            return candidate, count
-        count -= 1
+    by_size = sorted(candidates, key=lambda c: c.size)
+    for _, group in itertools.groupby(by_size, key=lambda c: c.size):
+        for candidate in sorted(group, key=lambda c: (order(c), c.other - c.probe, c.probe)):
+            if broken(candidate):
+                return candidate, count
+            count -= 1
     return None, 0
 
 
@@ -495,7 +509,7 @@ def _names(options: Sequence[str]) -> str:
     return options[0] if len(options) == 1 else "/".join(options)
 
 
-def _summary(verdicts: Sequence[Verdict], problems: int, seed: int) -> str:
+def _summary(verdicts: Sequence[Verdict], problems: int, seed: int, sample: int) -> str:
     broken = sum(v.violation is not None for v in verdicts)
     head = f"{len(verdicts)} checked, {broken} violated"
     if problems:
@@ -504,6 +518,7 @@ def _summary(verdicts: Sequence[Verdict], problems: int, seed: int) -> str:
         return head
     most = max(v.checked for v in verdicts)
     if any(v.method == "sampled" for v in verdicts):
-        return (f"{head}; each over every workload with at most {SMALL_BASE} other answers and a sample "
-                f"(seed {seed}; up to {most:,} workloads an invariant)")
+        sampled = f" and a sample of {sample:,} (seed {seed})" if sample else ""
+        return (f"{head}; each over every workload with at most {SMALL_BASE} other answers{sampled} "
+                f"(up to {most:,} workloads an invariant)")
     return f"{head}; each over every workload (up to {most:,} an invariant)"

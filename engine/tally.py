@@ -91,7 +91,7 @@ class Scorer:
             scope = tuple(sorted(set(criteria_in(rule.when)), key=lambda c: catalogue_order.get(c, len(catalogue_order))))
             by_scope.setdefault(scope, []).append(rule)
         self.groups = tuple(self._group(scope, tuple(rules), domains) for scope, rules in by_scope.items())
-        self._winners: dict[int, str | None] = {}  # per scorer, so per rule set: tallies repeat a lot
+        self.winners = _Memo(self._rank)  # per scorer, so per rule set: tallies repeat a lot
 
     def _group(self, scope: tuple[str, ...], rules: tuple[Rule, ...], domains: Mapping[str, tuple[Answer, ...]]) -> Group:
         def fill(combo: tuple[Answer, ...]) -> tuple[int, int]:
@@ -127,12 +127,22 @@ class Scorer:
 
     def winner(self, tally: int) -> str | None:
         """The recommendation a tally makes, ranked as build_result ranks (None: all excluded)."""
-        found = self._winners.get(tally, self)  # self: not worked out yet (None is a winner: no option left)
-        if found is not self:
-            return found  # type: ignore[return-value]
+        return self.winners[tally]
+
+    def _rank(self, tally: int) -> str | None:
         scores, excluded = unpack(tally, len(self.options))
         eligible = [i for i in range(len(self.options)) if excluded[i] <= 0]
         best = min(eligible, key=lambda i: (-scores[i], self._tie[i]), default=None)
-        found = None if best is None else self.options[best]
-        self._winners[tally] = found
+        return None if best is None else self.options[best]
+
+
+class _Memo(dict):
+    """tally -> winner, worked out on first use: hot loops index it directly (one C-level lookup)."""
+
+    def __init__(self, work: Callable[[int], "str | None"]) -> None:
+        super().__init__()
+        self.work = work
+
+    def __missing__(self, tally: int) -> "str | None":
+        found = self[tally] = self.work(tally)
         return found

@@ -463,7 +463,7 @@ def test_shipped_invariants_hold(shipped_report) -> None:
 
 def test_check_on_the_shipped_rules_verifies_every_invariant(shipped_report) -> None:
     summary = dict(shipped_report.analyses)["invariants"]
-    assert summary.startswith("22 checked,") and "sample (seed 0" in summary
+    assert summary.startswith("22 checked,") and "a sample of 20,000 (seed 0)" in summary
 
 
 def test_loading_and_verifying_invariants_needs_no_durable_rules() -> None:
@@ -471,3 +471,14 @@ def test_loading_and_verifying_invariants_needs_no_durable_rules() -> None:
             "print(sorted(m for m in sys.modules if 'durable' in m))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_the_sample_size_is_an_option_of_check(capsys) -> None:
+    assert main(["check", "--sample", "0"]) in (0, 1)
+    out = capsys.readouterr().out
+    sizes = [int(line.rsplit("up to ", 1)[1].split()[0].replace(",", "")) for line in out.splitlines()
+             if line.startswith("  invariants:")]
+    assert sizes and sizes[0] < 20_000  # only the workloads of at most two other answers
+    assert "with at most 2 other answers (up to" in out
+    with pytest.raises(SystemExit):
+        main(["check", "--sample", "-1"])
