@@ -155,16 +155,18 @@ class Verifier:
 
     # --- the workloads to look at ---------------------------------------------------------
 
-    def pool(self) -> list[tuple[Needs, tuple[int, ...], int, bool]]:
+    def pool(self) -> list[tuple[Needs, tuple[int, ...], int, bool, frozenset[str]]]:
         """Whole workloads, scored once and shared by every invariant: every one with at most
         ``small`` answers, then the seeded sample; each with its tally per rule group, its total,
-        and whether it is one of the small ones."""
+        whether it is one of the small ones, and the criteria it answers that the catalogue would
+        not ask (their `when` fails; an answer to an invariant's own criteria may make it hold)."""
         if self._pool is None:
             groups = self.scorer.groups
 
-            def scored(needs: Needs, small: bool) -> tuple[Needs, tuple[int, ...], int, bool]:
+            def scored(needs: Needs, small: bool) -> tuple[Needs, tuple[int, ...], int, bool, frozenset[str]]:
                 parts = tuple(g.entry(needs)[0] for g in groups)
-                return needs, parts, sum(parts), small
+                unasked = frozenset(c for c, when in self._asked_when if c in needs and not holds(when, needs))
+                return needs, parts, sum(parts), small, unasked
 
             small = [scored(n, True) for n in self._small(self.ids)]
             sampled = [scored(n, False) for n in self.space.sample(self.sample_size, self.seed) if len(n) > self.small]
@@ -176,9 +178,7 @@ class Verifier:
         for size in range(1, self.small + 1):
             for chosen in itertools.combinations(criteria, size):
                 for combo in itertools.product(*(self.space.domains[c][1:] for c in chosen)):
-                    needs = dict(zip(chosen, combo))
-                    if self.describable(needs):
-                        yield needs
+                    yield dict(zip(chosen, combo))
 
     def outcomes(self, fixed: Sequence[str],
                  probes: Sequence[Needs]) -> tuple[str, list[tuple[Needs, int, tuple[str | None, ...]]]]:
@@ -232,10 +232,13 @@ class Verifier:
             return "enumerated", [(b, len(b), winners_at(b, self.scorer.tally(b, untouched))) for b in bases]
         # The hot loop of the whole check (every invariant, every workload of the pool): kept flat.
         out = []
-        for needs, parts, total, small in self.pool():
+        linked_ids = frozenset(cid for cid, _ in linked)
+        for needs, parts, total, small, unasked in self.pool():
             answered = len(fixed_set & needs.keys())
             if answered if small else len(needs) - answered <= self.small:
                 continue  # the same base as a smaller workload of the pool
+            if unasked and not unasked <= linked_ids:
+                continue  # not describable, whatever the answers to ``fixed`` (those linked are per probe)
             partial = total - sum([parts[i] for i in indices])
             key = tuple(map(needs.get, context_ids))
             found = deltas.get(key)

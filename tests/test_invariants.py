@@ -482,3 +482,18 @@ def test_the_sample_size_is_an_option_of_check(capsys) -> None:
     assert "with at most 2 other answers (up to" in out
     with pytest.raises(SystemExit):
         main(["check", "--sample", "-1"])
+
+
+@pytest.mark.parametrize("options", [{}, {"limit": 10, "sample_size": 0}], ids=["enumerated", "small-only"])
+def test_a_question_asked_only_after_the_fixed_answer_is_still_explored(tmp_path: Path, options) -> None:
+    # host_os is asked only of containerizable applications: {host_os: windows} alone cannot be
+    # described, but with the invariant's own answer (containerizable: yes) it can, and breaks it.
+    folder = rule_set(tmp_path, invariants=HEADER + "invariants:\n  - id: containers-never-on-a-vm\n    says: x\n"
+                      "    never: {when: {containerizable: \"yes\"}, winner: [vm]}\n",
+                      rules="rules:\n  - id: windows-host-favours-vm\n    when: {host_os: windows}\n"
+                            "    points: {vm: 2}\n    because: x\n    source: vm-own-kernel\n")
+    criteria = folder / "criteria.yaml"
+    criteria.write_text(criteria.read_text(encoding="utf-8").replace('not: {containerizable: "no"}',
+                                                                    'containerizable: "yes"'), encoding="utf-8")
+    v = verdicts(folder, **options)["containers-never-on-a-vm"].violation
+    assert v is not None and dict(v.needs) == {"host_os": "windows", "containerizable": "yes"}
