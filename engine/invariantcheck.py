@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, Answer, AnswerSpace, Needs, needs_text
 from .conditions import criteria_in, holds
