@@ -1,8 +1,8 @@
 """Verify declared invariants over the answer space; report each broken one with its smallest workload.
 
 An invariant fixes a few criteria (a monotone one its criterion, a `never` one the criteria of its
-condition) and must hold whatever the other criteria say. Those other answers, a *base*, are
-enumerated when there are at most ``limit`` of them; otherwise every base with at most two answers
+condition) and must hold whatever the other criteria say (those that some rule reads: the others
+cannot change a recommendation). Those other answers, a *base*, are enumerated when there are at most ``limit`` of them; otherwise every base with at most two answers
 is checked (the likeliest counterexamples, and few) plus a seeded sample of ``sample_size`` bases.
 
 Speed: a workload is scored by table lookups (tally.Scorer); the sample is scored once and shared by
@@ -124,6 +124,9 @@ class Verifier:
         self.scorer = Scorer(ruleset, space.domains)
         self.ids = space.catalogue.ids
         self._position = {c: i for i, c in enumerate(self.ids)}
+        # Criteria no rule reads (nor a `when` of those it reads) cannot change any recommendation:
+        # bases leave them unanswered, so that the sample and the enumeration spend nothing on them.
+        self.relevant = space.scope(c for r in ruleset.rules for c in criteria_in(r.when))
         self._asked_when = tuple((c.id, c.when) for c in space.catalogue.criteria if c.when is not None)
         self._results: dict[int, Result] = {}
         self._pool: list[tuple[Needs, tuple[int, ...], int, bool]] | None = None
@@ -168,8 +171,9 @@ class Verifier:
                 unasked = frozenset(c for c, when in self._asked_when if c in needs and not holds(when, needs))
                 return needs, parts, sum(parts), small, unasked
 
-            small = [scored(n, True) for n in self._small(self.ids)]
-            sampled = [scored(n, False) for n in self.space.sample(self.sample_size, self.seed) if len(n) > self.small]
+            small = [scored(n, True) for n in self._small(self.relevant)]
+            drawn = self.space.sample(self.sample_size, self.seed, self.relevant) if self.relevant else []
+            sampled = [scored(n, False) for n in drawn if len(n) > self.small]
             self._pool = small + sampled
         return self._pool
 
@@ -219,7 +223,7 @@ class Verifier:
                 found = deltas[key] = delta(key)
             return tuple([None if d is None else winners[partial + d] for d in found])
 
-        others = [c for c in self.ids if c not in fixed_set]
+        others = [c for c in self.relevant if c not in fixed_set]
         every = 1
         for cid in others:
             every *= len(self.space.domains[cid])
