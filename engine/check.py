@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, AnswerSpace, Exploration, Needs, needs_text, representatives
+from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, AnswerSpace, Exploration, Needs, needs_text, representatives
 from . import limits
 from .compile import dnf_terms
 from .conditions import criteria_in, holds
 from .errors import AdvisorError, Collector, Problem, Span
+from .invariantcheck import invariant_problems
 from .model import All, AnyOf, Condition, CountAtLeast, Has, Is, Not, Rule, RuleSet
 from .rulefiles import load_ruleset_partially, read_text, rule_files, shipped_rules_dir
 from .ruletests import load_cases
@@ -75,7 +76,8 @@ class CheckReport:
         return not (self.findings if strict else self.errors)
 
 
-def check_rules(directory: str | Path | None = None, seed: int = DEFAULT_SEED) -> CheckReport:
+def check_rules(directory: str | Path | None = None, seed: int = DEFAULT_SEED,
+                sample: int = SAMPLE_SIZE) -> CheckReport:
     """Check the rule set in ``directory`` (default: the shipped one); never raises for its problems."""
     root = Path(directory) if directory is not None else shipped_rules_dir()
     ruleset, problems = load_ruleset_partially(directory)
@@ -97,6 +99,7 @@ def check_rules(directory: str | Path | None = None, seed: int = DEFAULT_SEED) -
     found += _match_findings(matches, ruleset, space)
     analyses.append(("engine matches", _matches_text(matches, space)))
     analyses.append(("engine limits", _limits_text(ruleset)))
+    found += invariant_problems(root, ruleset, space, analyses, seed, shipped=directory is None, sample=sample)
     return _report(str(root), found, len(ruleset.rules), len(rule_files(root)), tuple(analyses), matches)
 
 

@@ -23,6 +23,7 @@ CATALOGUE_FILE = "criteria.yaml"
 OPTIONS_FILE = "options.yaml"
 REFERENCE_FILE = "deployment-options.md"
 TEST_SUFFIX = ".test.yaml"
+INVARIANTS_FILE = "invariants.yaml"  # declared invariants (engine/invariants.py), not rules
 POINTS_RANGE = (-5, 5)
 MAX_RULE_FILE_BYTES = 1_000_000
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -77,7 +78,7 @@ def load_ruleset_partially(directory: str | Path | None = None) -> tuple[RuleSet
 def rule_files(root: Path) -> list[Path]:
     # a pipe or device named *.yaml is kept, to be reported by read_text (not read: it could block)
     names = sorted(p for p in root.iterdir() if p.suffix in (".yaml", ".yml") and p.exists() and not p.is_dir())
-    return [p for p in names if p.name not in (CATALOGUE_FILE, OPTIONS_FILE) and not p.name.endswith(TEST_SUFFIX)]
+    return [p for p in names if p.name not in (CATALOGUE_FILE, OPTIONS_FILE, INVARIANTS_FILE) and not p.name.endswith(TEST_SUFFIX)]
 
 
 def _labeller(root: Path, shipped: bool):

@@ -14,16 +14,18 @@ from .model import OPTION_IDS, Catalogue, Criterion, RuleSet
 from .rulefiles import POINTS_RANGE
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
-KINDS = ("requirements", "rules", "tests")
+KINDS = ("requirements", "rules", "tests", "invariants")
 _RULE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 Schema = dict[str, Any]
 
 
 def schema_for(kind: str, ruleset: RuleSet) -> Schema:
-    """The schema of one kind of file ('requirements', 'rules' or 'tests') for this rule set."""
+    """The schema of one kind of file ('requirements', 'rules', 'tests' or 'invariants') for this rule set."""
     if kind == "requirements":
         return requirements_schema(ruleset.catalogue)
+    if kind == "invariants":
+        return invariants_schema(ruleset.catalogue)
     return rules_schema(ruleset) if kind == "rules" else tests_schema(ruleset)
 
 
@@ -212,4 +214,61 @@ def tests_schema(ruleset: RuleSet) -> Schema:
         "properties": {"cases": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/case"}}},
         "additionalProperties": False,
         "$defs": {"case": case, "expect": expect},
+    }
+
+
+# --- invariants.yaml -------------------------------------------------------------------------
+
+
+def invariants_schema(catalogue: Catalogue) -> Schema:
+    """invariants.yaml: each invariant's id, sentence and one kind; conditions as in rule files."""
+    options = {"type": "array", "items": {"enum": list(OPTION_IDS)}, "minItems": 1, "uniqueItems": True}
+    one_value = [c for c in catalogue.criteria if not c.many]
+    monotone = {
+        "type": "object", "required": ["criterion", "order"], "additionalProperties": False,
+        "description": "Along `order` (lax to strict), a winner in `keeps` stays in it, and a winner outside "
+                       "`never_toward` never moves into it.",
+        "properties": {
+            "criterion": {"enum": [c.id for c in one_value], "description": "A one-value criterion."},
+            "order": {"type": "array", "items": {"type": "string"}, "minItems": 2, "uniqueItems": True,
+                      "description": "Values of the criterion, lax first."},
+            "keeps": {**options, "description": "A winner in this set at a laxer answer stays in it."},
+            "never_toward": {**options, "description": "A winner outside this set never moves into it."},
+        },
+        "anyOf": [{"required": ["keeps"]}, {"required": ["never_toward"]}],
+    }
+    never = {
+        "type": "object", "required": ["when", "winner"], "additionalProperties": False,
+        "description": "Whenever `when` holds, the recommendation is none of `winner`.",
+        "properties": {"when": {"$ref": "#/$defs/condition"},
+                       "winner": {**options, "description": "Options never recommended under the condition."}},
+    }
+    single = {
+        "type": "object", "required": ["max_points_without_basis"], "additionalProperties": False,
+        "description": "Every workload with one answer, whose rules exclude nothing and carry at most this many "
+                       "points each, names no winner (or a tie).",
+        "properties": {"max_points_without_basis": {"type": "integer", "minimum": 1, "maximum": POINTS_RANGE[1]}},
+    }
+    invariant = {
+        "type": "object", "required": ["id", "says"], "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": _RULE_ID, "description": "Unique kebab-case id."},
+            "says": {"type": "string", "minLength": 1, "description": "The invariant in one sentence, shown with violations."},
+            "monotone": {"$ref": "#/$defs/monotone"},
+            "never": {"$ref": "#/$defs/never"},
+            "single_answer": {"$ref": "#/$defs/single_answer"},
+        },
+        "oneOf": [{"required": ["monotone"]}, {"required": ["never"]}, {"required": ["single_answer"]}],
+    }
+    defs: dict[str, Schema] = {"invariant": invariant, "monotone": monotone, "never": never,
+                               "single_answer": single, "condition": _condition(catalogue)}
+    defs.update({f"when-{c.id}": _test(c) for c in catalogue.criteria})
+    return {
+        "$schema": DIALECT,
+        "title": "deploy-advisor invariants file",
+        "description": "What must hold for every workload; `deploy-advisor check` verifies it over the answer space.",
+        "type": "object",
+        "properties": {"invariants": {"type": "array", "items": {"$ref": "#/$defs/invariant"}}},
+        "additionalProperties": False,
+        "$defs": defs,
     }

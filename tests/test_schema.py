@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, RULES, ROOT
-from deploy_advisor.engine.rulefiles import CATALOGUE_FILE, OPTIONS_FILE, TEST_SUFFIX, load_ruleset
+from deploy_advisor.engine.rulefiles import CATALOGUE_FILE, INVARIANTS_FILE, OPTIONS_FILE, TEST_SUFFIX, load_ruleset
 from deploy_advisor.engine.schema import KINDS, schema_for, schema_text
 from deploy_advisor.engine.yamlio import Limits, parse_yaml
 from deploy_advisor.main import main
@@ -16,7 +16,7 @@ from minischema import KNOWN, validate
 
 SCHEMAS = ROOT / "docs" / "schemas"
 RULE_FILES = sorted(p for p in RULES.glob("*.yaml")
-                    if p.name not in (CATALOGUE_FILE, OPTIONS_FILE) and not p.name.endswith(TEST_SUFFIX))
+                    if p.name not in (CATALOGUE_FILE, OPTIONS_FILE, INVARIANTS_FILE) and not p.name.endswith(TEST_SUFFIX))
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 TEST_FILES = sorted(RULES.glob(f"*{TEST_SUFFIX}"))
 COMMENT = "# yaml-language-server: $schema=../docs/schemas/{}.schema.json"
@@ -130,7 +130,7 @@ def test_schemas_are_valid_draft_2020_12_and_agree_with_jsonschema(kind: str) ->
     schema = shipped(kind)
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema)
-    files = {"requirements": EXAMPLE_FILES, "tests": TEST_FILES,
+    files = {"requirements": EXAMPLE_FILES, "tests": TEST_FILES, "invariants": [RULES / "invariants.yaml"],
              "rules": RULE_FILES + [BAD / "unknown_key.yaml", BAD / "bad_effect.yaml"]}[kind]
     for path in files:
         for document in documents(path):

@@ -6,7 +6,7 @@ import argparse
 from .. import exitcodes
 from ..output import emit
 from . import HELP as _HELP
-from ..engine.answerspace import DEFAULT_SEED
+from ..engine.answerspace import DEFAULT_SEED, SAMPLE_SIZE
 from ..engine.check import check_rules
 from ..engine.render.check import check_json, check_text
 
@@ -19,9 +19,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--strict", action="store_true", help="fail on warnings (conflicts, always-true rules, many matches) too")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="N",
                         help=f"seed for sampling answer spaces too big to enumerate (default: {DEFAULT_SEED})")
+    parser.add_argument("--sample", type=_count, default=SAMPLE_SIZE, metavar="N",
+                        help=f"workloads sampled to verify invariants.yaml where the answers are too many to "
+                             f"enumerate; 0 checks only the workloads of at most 2 other answers (default: {SAMPLE_SIZE:,})")
+
+
+def _count(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
-    report = check_rules(args.rules_dir, seed=args.seed)
+    report = check_rules(args.rules_dir, seed=args.seed, sample=args.sample)
     text = check_json(report) if args.format == "json" else check_text(report, args.rules_dir or "rules")
     return emit(text, exitcodes.OK if report.ok(strict=args.strict) else exitcodes.INVALID)

@@ -1,4 +1,4 @@
-"""`deploy-advisor schema requirements|rules|tests`: JSON Schemas for editors, generated from the catalogue."""
+"""`deploy-advisor schema requirements|rules|tests|invariants`: JSON Schemas for editors, generated from the catalogue."""
 from __future__ import annotations
 
 import argparse
