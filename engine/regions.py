@@ -157,7 +157,7 @@ def _message(kind: str, patterns: Sequence[Pattern], regions: Regions) -> str:
     more = f" (and {len(patterns) - SHOWN} more such patterns)" if len(patterns) > SHOWN else ""
     covered = len(frozenset().union(*(p.covers for p in patterns)))
     what = ("gets its winner from the tie-break order alone" if kind == TIE
-            else "names no winner: at most one light rule speaks")
+            else "names no winner: only light rules (1 point) speak, for a lead of at most one")
     return (f"{'tie' if kind == TIE else 'no basis'}: any workload answering only {shown}{more} {what} "
             f"({covered:,} of the {regions.enumerated:,} workloads answering one or two criteria)")
 

@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", "-f", choices=("text", "json", "sarif", "github"), default="text",
                         help="output format: sarif for code scanning, github for inline pull-request annotations "
                              "(default: text)")
-    parser.add_argument("--strict", action="store_true", help="fail on warnings (conflicts, always-true rules, many matches) too")
+    parser.add_argument("--strict", action="store_true", help="fail on warnings (conflicts, always-true rules, many matches, undecided regions) too")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="N",
                         help=f"seed for sampling answer spaces too big to enumerate (default: {DEFAULT_SEED})")
 

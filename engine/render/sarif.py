@@ -43,7 +43,7 @@ HELP: dict[str, str] = {
     "many-matches": "One workload matches nearly durable-rules' limit of 64 rules at once.",
     "too-many-matches": "One workload matches more than durable-rules' limit of 64 rules at once.",
     "tie-region": "Workloads whose winner is decided only by the tie-break order; the message gives the patterns.",
-    "no-basis-region": "Workloads for which at most one light rule speaks, so no winner is named.",
+    "no-basis-region": "Workloads for which only light rules (1 point) speak, for a lead of at most one: no winner is named.",
     "invariant-violated": "A stated invariant of rules/invariants.yaml fails; the message gives a workload.",
     "bad-url": "A scenario's source must be an absolute http(s) URL.",
     "duplicate-case": "Two test cases of one file share a name.",
