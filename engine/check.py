@@ -26,6 +26,7 @@ from .compile import dnf_terms
 from .conditions import criteria_in, holds
 from .errors import AdvisorError, Collector, Problem, Span
 from .invariantcheck import invariant_problems
+from .regions import CODES as REGION_CODES, find_regions, region_problems
 from .model import All, AnyOf, Condition, CountAtLeast, Has, Is, Not, Rule, RuleSet
 from .rulefiles import load_ruleset_partially, read_text, rule_files, shipped_rules_dir
 from .ruletests import load_cases
@@ -34,7 +35,7 @@ from .yamlio import Limits, parse_yaml
 
 MATCH_LIMIT = 64  # durable-rules' MAX_STACK_SIZE: one fact matching more rules fails with error 303
 MATCH_WARN = 48  # warn from here, while there is still room to add rules
-WARNING_CODES = frozenset({"conflict", "always-holds", "many-matches"})
+WARNING_CODES = frozenset({"conflict", "always-holds", "many-matches", *REGION_CODES.values()})
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ def check_rules(directory: str | Path | None = None, seed: int = DEFAULT_SEED,
     found += rule_conditions(ruleset.rules, space, locator, analyses, seed)
     found += duplicate_rules(ruleset.rules, space, locator)
     found += conflicts(ruleset, space, locator, analyses, seed)
+    found += undecided_regions(ruleset, space, analyses, seed)
     matches = most_matches(ruleset.rules, space)
     found += _match_findings(matches, ruleset, space)
     analyses.append(("engine matches", _matches_text(matches, space)))
@@ -371,6 +373,16 @@ def _conflict_problem(conflict: Conflict, ruleset: RuleSet, space: AnswerSpace, 
     return Problem(locator.span(conflict.rules[0], "id"), "conflict",
                    f"every option is excluded for {needs_text(conflict.needs, space.catalogue)}: {'; '.join(by_option)}",
                    "fine if these needs really cannot be met together; otherwise turn one exclusion into points")
+
+
+def undecided_regions(ruleset: RuleSet, space: AnswerSpace, analyses: list[tuple[str, str]],
+                      seed: int = DEFAULT_SEED) -> list[Problem]:
+    """Ties and no-basis answers (see regions.py); the summary line only where some were found, so
+    that a rule set without them reads as it always did."""
+    regions = find_regions(ruleset, space, seed)
+    if regions.patterns:
+        analyses.append(("undecided regions", regions.describe()))
+    return region_problems(regions, ruleset)
 
 
 # --- durable-rules' limit on matches ---------------------------------------------------------

@@ -17,6 +17,7 @@ from .api import Advisor
 from .errors import InputError, Problem, RuleError, Span
 from .model import Catalogue, Rule, RuleSet
 from .requirements import Outcome, Source, Workload, read_file
+from .regions import Moves, moves
 from .result import Result
 from .rulefiles import load_ruleset
 
@@ -91,6 +92,7 @@ class ImpactReport:
     # added since): the old rule set could not have been asked, so it sees those answers as unanswered.
     unknown_to_old: tuple[tuple[str, tuple[str, ...]], ...] = ()
     tie_break: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (old, new) when it changed
+    regions: Moves | None = None  # workloads entering or leaving the undecided regions (regions.py)
 
     @property
     def flipped(self) -> tuple[WorkloadChange, ...]:
@@ -194,7 +196,8 @@ def compare(old: Advisor, new: Advisor, entries: Sequence[Entry], *, old_label: 
     tie = (old.ruleset.tie_break, new.ruleset.tie_break)
     unknown = tuple((e.origin, dropped) for e, (_, dropped) in zip(entries, projected) if dropped)
     return ImpactReport(old_label, new_label, changes, tuple(found), len(entries), examples, sampled, seed,
-                        AnswerSpace(new.catalogue).count(), unknown, tie if tie[0] != tie[1] else None)
+                        AnswerSpace(new.catalogue).count(), unknown, tie if tie[0] != tie[1] else None,
+                        moves(before_all, after_all))
 
 
 def project(workload: Workload, catalogue: Catalogue) -> tuple[Workload, tuple[str, ...]]:

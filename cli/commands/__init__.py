@@ -16,6 +16,7 @@ HELP = {
     "check": "validate a rule set (default: the shipped one) and report every problem, with dead rules and conflicts",
     "test": "run the rule test cases (*.test.yaml) of a rule set (default: the shipped one)",
     "diff": "compare the recommendations of two rule sets on a corpus of workloads (exit 1 when one changes)",
+    "table": "print the rule set as a decision table (one row per rule, or per criterion value) in text, markdown, csv or html",
     "schema": "print the JSON Schema (draft 2020-12) of requirement, rule, rule test or invariants files, for editors",
 }
 

@@ -15,8 +15,10 @@ HELP = _HELP["check"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules_dir", nargs="?", metavar="RULES_DIR", help="the rule set folder (default: the shipped rules)")
-    parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)")
-    parser.add_argument("--strict", action="store_true", help="fail on warnings (conflicts, always-true rules, many matches) too")
+    parser.add_argument("--format", "-f", choices=("text", "json", "sarif", "github"), default="text",
+                        help="output format: sarif for code scanning, github for inline pull-request annotations "
+                             "(default: text)")
+    parser.add_argument("--strict", action="store_true", help="fail on warnings (conflicts, always-true rules, many matches, undecided regions) too")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="N",
                         help=f"seed for sampling answer spaces too big to enumerate (default: {DEFAULT_SEED})")
     parser.add_argument("--sample", type=_count, default=SAMPLE_SIZE, metavar="N",
@@ -33,5 +35,20 @@ def _count(text: str) -> int:
 
 def run(args: argparse.Namespace) -> int:
     report = check_rules(args.rules_dir, seed=args.seed, sample=args.sample)
-    text = check_json(report) if args.format == "json" else check_text(report, args.rules_dir or "rules")
+    text = render(report, args.format, args.rules_dir or "rules")
     return emit(text, exitcodes.OK if report.ok(strict=args.strict) else exitcodes.INVALID)
+
+
+def render(report, fmt: str, label: str) -> str:
+    if fmt == "json":
+        return check_json(report)
+    if fmt == "sarif":
+        from .. import __version__
+        from ..engine.render.sarif import check_sarif
+
+        return check_sarif(report, __version__)
+    if fmt == "github":
+        from ..engine.render.github import check_github
+
+        return check_github(report, label)
+    return check_text(report, label)

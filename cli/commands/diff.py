@@ -16,11 +16,12 @@ from . import HELP as _HELP
 from ..engine.answerspace import DEFAULT_SEED
 from ..engine.api import Advisor
 from ..engine.impact import DEFAULT_SAMPLE, Entry, compare, export_at_revision, load_corpus, load_relabelled, sample_corpus
+from ..engine.render.github import diff_github
 from ..engine.render.impact import diff_json, diff_markdown, diff_text
 from ..engine.rulefiles import load_ruleset
 
 HELP = _HELP["diff"]
-RENDER = {"text": diff_text, "json": diff_json, "markdown": diff_markdown}
+RENDER = {"text": diff_text, "json": diff_json, "markdown": diff_markdown, "github": diff_github}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "requirement files or folders of them (default: examples/ beside the rules, plus a sample)")
     parser.add_argument("--git", metavar="REV", help="compare RULES with the same folder at git revision REV")
     parser.add_argument("--format", "-f", choices=tuple(RENDER), default="text",
-                        help="output format; markdown is a pull-request comment (default: text)")
+                        help="output format; markdown is a pull-request comment, github inline annotations (default: text)")
     parser.add_argument("--sample", type=int, metavar="N",
                         help=f"add N workloads sampled from the answer space (default: {DEFAULT_SAMPLE} without "
                              "CORPUS, 0 with it)")

@@ -104,6 +104,8 @@ def diff_text(report: ImpactReport) -> str:
     lines.append(f"  corpus: {corpus_text(report)}")
     lines.append(f"  rules: {rule_counts(report)}")
     lines += [f"    {change_line(c)}" for c in report.rule_changes]
+    if report.regions is not None and report.regions.any:
+        lines.append(f"  {report.regions.describe()}")
     for title, group in (("recommendation changed", report.flipped), ("ranking changed", report.reranked)):
         if group:
             lines += ["", f"{title}:"]
@@ -140,6 +142,7 @@ def diff_json(report: ImpactReport) -> str:
         "flipped": [_workload_dict(c) for c in report.flipped],
         "reranked": [_workload_dict(c) for c in report.reranked],
         "unknown_to_old": [{"workload": o, "answers": list(a)} for o, a in report.unknown_to_old],
+        "undecided_regions": None if report.regions is None else report.regions.as_dict(),
         "tie_break": None if report.tie_break is None else {"old": list(report.tie_break[0]), "new": list(report.tie_break[1])},
     }
     return to_json(data) + "\n"
@@ -176,6 +179,8 @@ def diff_markdown(report: ImpactReport) -> str:
     if report.reranked:
         summary.append(f"{_plural(len(report.reranked), 'more workload changes', 'more workloads change')} ranking only")
     summary.append(f"corpus: {corpus_text(report)}")
+    if report.regions is not None and report.regions.any:
+        summary.append(report.regions.describe())
     lines += [" · ".join(summary), ""]
     if report.flipped:
         lines += _md_table(report)
