@@ -128,11 +128,11 @@ def tasks(stream: Iterable[UnitOrFlush], file_weight: int = 1) -> Iterator[Task 
 
 
 def _weight(unit: Unit, file_weight: int) -> int:
-    return len(unit[3]) if unit[0] == "lines" else file_weight
+    return len(unit[3]) if unit[0] in ("lines", "rows") else file_weight
 
 
 def _size(unit: Unit) -> int:
-    if unit[0] == "lines":
+    if unit[0] in ("lines", "rows"):
         return unit[4]
     if unit[0] == "data":
         return len(unit[3])

@@ -25,6 +25,7 @@ class Row(NamedTuple):
     excluded: tuple[str, ...]
     top_reason: str
     error: str = ""  # "file:line:column: code: message" for an input that could not be read
+    labels: tuple[tuple[str, str], ...] = ()
 
     @property
     def margin_text(self) -> str:
@@ -45,7 +46,7 @@ def summary_row(answer: Result | InputError, ruleset: RuleSet) -> Row:
     label = ruleset.option(answer.recommendation).label if answer.recommendation else \
         NO_FIT if answer.conflicts else NO_BASIS
     return Row(answer.name, str(answer.source), answer.recommendation or "", label, scores, answer.margin,
-               confidence(answer), excluded, top_reason(answer, ruleset))
+               confidence(answer), excluded, top_reason(answer, ruleset), labels=answer.labels)
 
 
 def _error_row(error: InputError) -> Row:
