@@ -8,7 +8,7 @@ from ..impact import Cause, ImpactReport, RuleChange, WorkloadChange
 from ..result import Result
 from .data import to_json
 
-_SYMBOL = {"added": "+", "removed": "-", "edited": "~"}
+_SYMBOL = {"added": "+", "removed": "-", "edited": "~", "same": "~"}
 MARKDOWN_ROWS = 50  # a pull-request comment holds at most 65,536 characters: show this many, count the rest
 
 
@@ -236,3 +236,6 @@ def _md_code_id(line: str) -> str:
 def _cell(text: str) -> str:
     """Text safe inside a Markdown table cell: pipes escaped, no line breaks."""
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+workload_dict = _workload_dict  # for what-if reports (render/whatif.py), which share this shape
