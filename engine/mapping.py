@@ -20,9 +20,9 @@ into the criterion's values::
           Other: ~
         otherwise: error              # keep (default) | unanswered | error
 
-Texts match case-insensitively unless ``case_sensitive: true``; whole texts are tried first, then
-patterns (``*``, ``?``, ``[...]``, as in file names) in the order written; when nothing matches the
-whole cell, a cell holding ``;`` is split and each part translated. The file is read through
+Texts match case-insensitively unless ``case_sensitive: true``. A whole text written in the mapping
+wins; otherwise a cell holding ``;`` is split and each part translated; otherwise the patterns
+(``*``, ``?``, ``[...]``, as in file names) are tried in the order written. The file is read through
 yamlio, so every mistake in it is reported at its line and column, against the catalogue.
 """
 from __future__ import annotations
@@ -101,28 +101,35 @@ def header_key(header: str) -> str:
 
 
 def translate(rule: ColumnRule, text_: str) -> tuple[str, ...] | None | _NoMatch:
-    """The values a cell's text stands for, None for unanswered, NO_MATCH when no line matches."""
-    whole = _match(rule, text_)
-    if whole is not NO_MATCH or not rule.split or rule.split not in text_:
+    """The values a cell's text stands for, None for unanswered, NO_MATCH when no line matches.
+
+    A whole text written in the mapping wins; otherwise a cell holding the separator is split and
+    each part translated (so that a pattern such as ``*Linux*`` never swallows a list); otherwise
+    the patterns are tried in the order written."""
+    whole = _match(rule, text_, patterns=False)
+    if whole is not NO_MATCH:
         return whole
+    if not rule.split or rule.split not in text_:
+        return _match(rule, text_, patterns=True)
     out: list[str] = []
     for part in (p.strip() for p in text_.split(rule.split)):
         if not part:
             continue
-        found = _match(rule, part)
+        found = _match(rule, part, patterns=False)
+        found = _match(rule, part, patterns=True) if found is NO_MATCH else found
         if found is NO_MATCH:
             return NO_MATCH
         out += [v for v in (found or ()) if v not in out]  # type: ignore[union-attr]
     return tuple(out) or None
 
 
-def _match(rule: ColumnRule, text_: str) -> tuple[str, ...] | None | _NoMatch:
+def _match(rule: ColumnRule, text_: str, patterns: bool) -> tuple[str, ...] | None | _NoMatch:
+    """The first whole text (``patterns`` False) or pattern (True) of the column that matches."""
     key = text_.strip() if rule.case_sensitive else text_.strip().casefold()
     for line in rule.rules:
-        if not line.glob and (line.pattern if rule.case_sensitive else line.pattern.casefold()) == key:
+        if patterns and line.glob and line.regex.match(text_.strip()):
             return line.values
-    for line in rule.rules:
-        if line.glob and line.regex.match(text_.strip()):
+        if not patterns and not line.glob and (line.pattern if rule.case_sensitive else line.pattern.casefold()) == key:
             return line.values
     return NO_MATCH
 

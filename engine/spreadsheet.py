@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
@@ -33,6 +34,7 @@ SUFFIXES = tuple(KINDS)
 ROWS_PER_UNIT = 500
 EXPANDED_PER_BYTE_LIMIT = 256  # an XLSX may unzip to 256 times --max-bytes (256 MB by default)
 LABEL_PREFIXES = ("label:", "labels.")
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")  # bytes kept by surrogateescape
 
 
 def kind_of(name: str) -> str | None:
@@ -67,7 +69,8 @@ def file_units(path: str, name: str, kind: str, max_bytes: int, mapping: Mapping
         yield from _batched(name, _xlsx_records(path, name, mapping, max_bytes), kind, max_bytes, mapping)
         return
     try:
-        stream = open(path, encoding="utf-8-sig", newline="")
+        # surrogateescape: a byte that is not UTF-8 is kept, and reported at its own cell (see row_outcome)
+        stream = open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
     except OSError as exc:
         yield _error_unit(name, "not-found" if isinstance(exc, FileNotFoundError) else "unreadable",
                           f"cannot read: {exc.strerror or exc}", "check the path")
@@ -86,7 +89,7 @@ def stream_units(stream: BinaryIO, name: str, kind: str, max_bytes: int, mapping
             return
         yield from _batched(name, _xlsx_records(data, name, mapping, max_bytes), kind, max_bytes, mapping)
         return
-    text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
+    text = io.TextIOWrapper(stream, encoding="utf-8-sig", errors="surrogateescape", newline="")
     yield from _batched(name, _csv_records(text, name, kind), kind, max_bytes, mapping)
 
 
@@ -101,8 +104,6 @@ def _csv_records(stream: Iterable[str], name: str, kind: str) -> Iterator[tuple]
     except csv.Error as exc:
         yield _error_unit(name, "csv-syntax", f"not valid {kind.upper()}: {exc}",
                           "fix the quoting at that line; the rows before it were read", reader.line_num or 1, 1)
-    except UnicodeDecodeError:
-        yield _error_unit(name, "not-utf8", "not UTF-8 text", "save the file as UTF-8 (CSV UTF-8)", reader.line_num + 1, 1)
 
 
 def _xlsx_records(source: str | bytes, name: str, mapping: Mapping | None, max_bytes: int) -> Iterator[tuple]:
@@ -128,9 +129,11 @@ def _batched(name: str, records: Iterator[tuple], kind: str, max_bytes: int, map
     batch: list[tuple[int, tuple]] = []
     size = 0
     first = True
+    failed = False
     for record in records:
         if record[0] == "error":
             yield record
+            failed = True
             continue
         if record[0] == "sheet":
             sheet = record[1]
@@ -146,10 +149,10 @@ def _batched(name: str, records: Iterator[tuple], kind: str, max_bytes: int, map
         if len(batch) >= ROWS_PER_UNIT:
             yield ("rows", name, batch[0][0], batch, size, table, first)
             batch, size, first = [], 0, False
-    if table is None:
+    if table is None and not failed:
         yield _error_unit(name, "empty", "the spreadsheet has no header row",
                           "write a header: name, then criterion ids (see docs/inventories.md)")
-    elif batch or first:
+    elif table is not None and (batch or first):
         yield ("rows", name, batch[0][0] if batch else table.header_line, batch, size, table, first)
 
 
@@ -265,6 +268,9 @@ def row_outcome(name: str, line: int, cells: tuple, table: Table, columns: tuple
         if not text:
             continue
         span = _span(name, line, column.index)
+        if _NOT_UTF8.search(text):
+            problems.add(span, "not-utf8", "the cell is not UTF-8 text", "save the file as UTF-8 (in Excel: CSV UTF-8)")
+            continue
         if column.role == "name":
             workload_name = " ".join(text.split())
         elif column.role == "description":
