@@ -20,13 +20,13 @@ import io
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
 from .errors import Collector, InputError, Problem, Span, did_you_mean
 from .labels import KEY_HINT, LABEL_KEY, label_value
 from .mapping import NO_MATCH, ColumnRule, Mapping, header_key, translate
 from .model import Catalogue, Criterion
-from .requirements import Outcome, Source, Workload, check_needs
+from .requirements import _YES_NO, Outcome, Source, Workload, check_needs
 from .tree import Node
 
 KINDS = {".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx"}
@@ -178,13 +178,83 @@ def row_outcomes(unit: tuple, catalogue: Catalogue, max_bytes: int) -> list[Outc
         out.append(InputError([Problem(Span(name, table.header_line, 1), "empty", "the spreadsheet has a header but no rows",
                                        "add one row per workload under the header")]))
     stem = Path(name).stem if name != "-" else "stdin"
+    plan = _plan(columns, catalogue)
     for line, cells in rows:
         if cells is None:
             out.append(InputError([Problem(Span(name, line, 1), "too-large", f"row is over the limit of {max_bytes} bytes",
                                            "raise it with --max-bytes if the row is genuine")]))
             continue
-        out.append(row_outcome(name, line, cells, table, columns, catalogue, stem))
+        out.append(_fast_row(name, line, cells, columns, plan, stem)
+                   or row_outcome(name, line, cells, table, columns, catalogue, stem))
     return out
+
+
+class _Planned(NamedTuple):
+    """A criterion column, worked out once per unit of rows for the fast path."""
+
+    index: int
+    criterion: str
+    many: bool
+    values: tuple[str, ...]  # in catalogue order
+    words: dict[str, str]  # casefolded text (value ids, and yes/no synonyms) -> value id
+    rule: ColumnRule | None
+    order: int  # the criterion's place in the catalogue
+
+
+def _plan(columns: tuple[Column, ...], catalogue: Catalogue) -> tuple[_Planned, ...]:
+    order = {cid: i for i, cid in enumerate(catalogue.ids)}
+    out = []
+    for column in columns:
+        if column.role != "criterion":
+            continue
+        criterion = catalogue[column.key]
+        words = {v.casefold(): v for v in criterion.value_ids}
+        if "yes" in words and "no" in words:
+            words.update({k: v for k, v in _YES_NO.items() if k not in words})
+        out.append(_Planned(column.index, criterion.id, criterion.many, criterion.value_ids, words, column.rule,
+                            order[criterion.id]))
+    return tuple(sorted(out, key=lambda p: p.order))
+
+
+def _fast_row(name: str, line: int, cells: tuple, columns: tuple[Column, ...], plan: tuple[_Planned, ...],
+              stem: str) -> Workload | None:
+    """The common, valid row without building a tree; None sends it to the checked path (row_outcome)."""
+    needs = []
+    for p in plan:
+        text = cell_text(cells[p.index]) if p.index < len(cells) else ""
+        if not text:
+            continue
+        if p.rule is not None:
+            found = translate(p.rule, text)
+            if found is NO_MATCH:
+                return None
+            if found is None:
+                continue
+            values = list(found)  # type: ignore[arg-type]
+        else:
+            values = [p.words.get(part.strip().casefold()) for part in text.split(";") if part.strip()]
+            if not values or None in values:
+                return None
+        if len(set(values)) != len(values) or (not p.many and len(values) != 1):
+            return None
+        needs.append((p.criterion, tuple(v for v in p.values if v in values) if p.many else values[0]))
+    workload_name = description = ""
+    labels = []
+    for column in columns:
+        if column.role == "criterion":
+            continue
+        text = cell_text(cells[column.index]) if column.index < len(cells) else ""
+        if not text:
+            continue
+        if column.role == "name":
+            workload_name = " ".join(text.split())
+        elif column.role == "description":
+            description = text
+        else:
+            labels.append((column.key, label_value(text) or text))
+    if any(_NOT_UTF8.search(c) for c in cells if isinstance(c, str)):
+        return None
+    return Workload(workload_name or f"{stem}-{line}", tuple(needs), Source(name, line, line), description, tuple(labels))
 
 
 def resolve_header(table: Table, name: str, catalogue: Catalogue) -> tuple[tuple[Column, ...], list[Problem]]:
