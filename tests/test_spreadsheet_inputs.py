@@ -248,3 +248,11 @@ def test_a_mapped_value_that_matches_nothing_follows_otherwise(tmp_path, capsys)
 def test_the_xlsx_reader_is_imported_by_one_module_only():
     users = [p for p in (ROOT / "engine").rglob("*.py") if "python_calamine" in p.read_text(encoding="utf-8")]
     assert [p.name for p in users] == ["xlsx.py"]
+
+
+def test_the_documented_mapping_loads(advisor):
+    from deploy_advisor.engine.mapping import load_mapping
+
+    mapping = load_mapping(str(ROOT / "docs" / "examples" / "rvtools-mapping.yaml"), advisor.catalogue)
+    assert mapping.sheet == "vInfo" and mapping.name == "VM"
+    assert [c.criterion for c in mapping.columns] == ["os_families", "startup"]
