@@ -288,7 +288,11 @@ def _native_columns(table: Table, name: str, positions: dict[str, int], catalogu
             out.append(Column(index, header, key))
         elif key.startswith(LABEL_PREFIXES):
             label = header.strip()[len("label:"):].strip() if key.startswith("label:") else header.strip()[len("labels."):].strip()
-            if LABEL_KEY.match(label):
+            if LABEL_KEY.match(label) and any(c.role == "label" and c.key == label for c in out):
+                problems.add(_span(name, table.header_line, index), "duplicate-column",
+                             _at(table, table.header_line, index, header) + f"label '{label}' has two columns",
+                             "rename or remove one of them; only the first is read")
+            elif LABEL_KEY.match(label):
                 out.append(Column(index, header, "label", label))
             else:
                 problems.add(_span(name, table.header_line, index), "bad-label",

@@ -256,3 +256,21 @@ def test_the_documented_mapping_loads(advisor):
     mapping = load_mapping(str(ROOT / "docs" / "examples" / "rvtools-mapping.yaml"), advisor.catalogue)
     assert mapping.sheet == "vInfo" and mapping.name == "VM"
     assert [c.criterion for c in mapping.columns] == ["os_families", "startup"]
+
+
+def test_several_processes_write_the_same_bytes(tmp_path, capsys, advisor):
+    mapping = tmp_path / "m.yaml"
+    mapping.write_text(_mapping_yaml(advisor.catalogue), encoding="utf-8")
+    header = ["VM", "Owner", *(f"CMDB {c.question[:40]}" for c in advisor.catalogue.criteria)]
+    rows = [header] + [[f"vm{i}", f"t{i % 4}", *(["Bad value"] if i % 97 == 0 else [""]),
+                        *([""] * (len(header) - 3))] for i in range(1500)]
+    path = write_xlsx(tmp_path / "e.xlsx", {"vInfo": rows})
+    outputs = [run(capsys, "-f", "jsonl", "--jobs", jobs, "--map", str(mapping), str(path)) for jobs in ("1", "2")]
+    assert outputs[0] == outputs[1]
+    assert outputs[0][0] == 1 and outputs[0][2].count("unmapped-value") == len(range(0, 1500, 97))
+
+
+def test_input_format_is_for_standard_input(tmp_path, capsys):
+    path = write_csv(tmp_path / "a.csv", [["name"], ["x"]])
+    code, _, err = run(capsys, "--input-format", "csv", str(path))
+    assert code == 2 and "--input-format says what standard input holds" in err

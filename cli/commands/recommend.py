@@ -164,6 +164,8 @@ def _usage_problem(args: argparse.Namespace) -> str:
         return "--jobs takes a number of processes, or 0 for one per core"
     if args.max_bytes < 1:
         return "--max-bytes takes a positive number of bytes"
+    if args.input_format is not None and STDIN not in args.paths:
+        return "--input-format says what standard input holds: name it as '-' (files are known by their suffix)"
     if args.paths.count(STDIN) > 1:
         return "'-' (standard input) can be named only once"
     if STDIN in args.paths and sys.stdin is None:
