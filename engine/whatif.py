@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from collections import Counter
 from dataclasses import dataclass
-from typing import Iterable, Sequence
+from typing import Callable, Iterable, Sequence
 
 from .api import Advisor
 from .errors import AdvisorError, InputError, Problem, Span, did_you_mean, one_of
@@ -107,7 +107,7 @@ def assumed(workload: Workload, assumptions: Sequence[Assumption], catalogue: Ca
 
 
 def assess(advisor: Advisor, outcomes: Iterable[Outcome], assumptions: Sequence[Assumption],
-           on_error=None) -> WhatIfReport:
+           on_error: Callable[[InputError], None] | None = None) -> WhatIfReport:
     """Every workload evaluated as it is and under the assumptions; ``on_error`` sees each input error."""
     rules = tuple(RuleChange("same", r.id, r, r) for r in advisor.ruleset.rules)
     changes: list[WorkloadChange] = []
