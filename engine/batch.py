@@ -37,6 +37,7 @@ class Options(NamedTuple):
     format: str = "text"
     explain: bool = False
     max_bytes: int = MAX_FILE_BYTES
+    group_by: str | None = None  # text and Markdown: counts per value of this label
 
 
 class Task(NamedTuple):
@@ -74,7 +75,7 @@ class Context:
         self.options = options
         self.advisor = advisor if advisor is not None else Advisor(options.rules)
         self.explainer = Explainer(self.advisor) if options.explain else None
-        self.format: Format = FORMATS[options.format](self.advisor.ruleset, options.explain)
+        self.format: Format = FORMATS[options.format](self.advisor.ruleset, options.explain, options.group_by)
 
     def answers(self, units: Iterable[Unit]) -> Iterator[Result | InputError]:
         catalogue, max_bytes = self.advisor.catalogue, self.options.max_bytes
@@ -128,11 +129,11 @@ def tasks(stream: Iterable[UnitOrFlush], file_weight: int = 1) -> Iterator[Task 
 
 
 def _weight(unit: Unit, file_weight: int) -> int:
-    return len(unit[3]) if unit[0] == "lines" else file_weight
+    return len(unit[3]) if unit[0] in ("lines", "rows") else file_weight
 
 
 def _size(unit: Unit) -> int:
-    if unit[0] == "lines":
+    if unit[0] in ("lines", "rows"):
         return unit[4]
     if unit[0] == "data":
         return len(unit[3])

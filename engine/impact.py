@@ -28,7 +28,7 @@ DEFAULT_SAMPLE = 1000
 
 @dataclass(frozen=True)
 class RuleChange:
-    kind: str  # "added" | "removed" | "edited"
+    kind: str  # "added" | "removed" | "edited"; "same" in a what-if (whatif.py): the rule is unchanged, its firing is not
     id: str
     old: Rule | None
     new: Rule | None
@@ -188,16 +188,24 @@ def compare(old: Advisor, new: Advisor, entries: Sequence[Entry], *, old_label: 
     before_all = old.evaluate([w for w, _ in projected])
     after_all = new.evaluate([e.workload for e in entries])
     changes = rule_changes(old.ruleset, new.ruleset)
+    found = workload_changes(entries, before_all, after_all, changes)
+    tie = (old.ruleset.tie_break, new.ruleset.tie_break)
+    unknown = tuple((e.origin, dropped) for e, (_, dropped) in zip(entries, projected) if dropped)
+    return ImpactReport(old_label, new_label, changes, found, len(entries), examples, sampled, seed,
+                        AnswerSpace(new.catalogue).count(), unknown, tie if tie[0] != tie[1] else None,
+                        moves(before_all, after_all))
+
+
+def workload_changes(entries: Sequence[Entry], before_all: Sequence[Result], after_all: Sequence[Result],
+                     changes: Sequence[RuleChange]) -> tuple[WorkloadChange, ...]:
+    """The workloads whose recommendation or ranking differs, flipped first, each group in corpus
+    order, with the changed rules behind each (the comparison ``diff`` and ``--assume`` share)."""
     found = []
     for entry, before, after in zip(entries, before_all, after_all):
         if _order(before) != _order(after) or before.recommendation != after.recommendation:
             found.append(WorkloadChange(entry, before, after, causes(before, after, changes)))
     found.sort(key=lambda c: not c.flipped)  # stable: corpus order within each group
-    tie = (old.ruleset.tie_break, new.ruleset.tie_break)
-    unknown = tuple((e.origin, dropped) for e, (_, dropped) in zip(entries, projected) if dropped)
-    return ImpactReport(old_label, new_label, changes, tuple(found), len(entries), examples, sampled, seed,
-                        AnswerSpace(new.catalogue).count(), unknown, tie if tie[0] != tie[1] else None,
-                        moves(before_all, after_all))
+    return tuple(found)
 
 
 def project(workload: Workload, catalogue: Catalogue) -> tuple[Workload, tuple[str, ...]]:

@@ -23,14 +23,17 @@ import select
 import stat
 import sys
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, NamedTuple, Union
+from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, NamedTuple, Union
 
 from .errors import InputError, Problem, Span
 from .files import read_at_most
 from .model import Catalogue
 from .requirements import MAX_FILE_BYTES, Outcome, parse_bytes, parse_jsonl_line, read_file, wide_encoding
 
-SUFFIXES = (".yaml", ".yml", ".json", ".jsonl")
+if TYPE_CHECKING:
+    from .mapping import Mapping
+
+SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv", ".tsv", ".xlsx")
 STREAM_SUFFIXES = (".jsonl", ".ndjson")
 STDIN = "-"
 READ_SIZE = 1 << 20
@@ -47,6 +50,7 @@ class _Flush:
 FLUSH = _Flush()
 
 # Units: ("file", path, name) | ("data", name, kind, bytes) | ("lines", name, first_number, [raw line or None], size)
+# | ("rows", name, first_line, [(line, cells or None)], size, spreadsheet.Table, first unit of its sheet)
 # | ("error", file, line, column, code, message, hint)
 Unit = tuple
 UnitOrFlush = Union[Unit, _Flush]
@@ -218,14 +222,24 @@ def _add_size(total: int | None, path: Path) -> int | None:
 # --- from discovered inputs to units of work --------------------------------------------------
 
 
-def units(discovered: Iterable[Unit], max_bytes: int = MAX_FILE_BYTES, stdin: BinaryIO | None = None) -> Iterator[UnitOrFlush]:
-    """The work: whole files stay one unit each (read where they are parsed); JSON Lines files and
-    standard input are split into units of lines as they are read."""
+def units(discovered: Iterable[Unit], max_bytes: int = MAX_FILE_BYTES, stdin: BinaryIO | None = None,
+          input_format: str | None = None, mapping: "Mapping | None" = None) -> Iterator[UnitOrFlush]:
+    """The work: whole files stay one unit each (read where they are parsed); JSON Lines files,
+    spreadsheets (see spreadsheet.py) and standard input are split into units of lines or rows as
+    they are read. ``input_format`` says what standard input holds instead of sniffing it."""
+    from . import spreadsheet
+
     for unit in discovered:
-        if unit[0] == "file" and Path(unit[2]).suffix.lower() in STREAM_SUFFIXES:
+        sheet = spreadsheet.kind_of(unit[2]) if unit[0] == "file" else None
+        if sheet is not None:
+            yield from spreadsheet.file_units(unit[1], unit[2], sheet, max_bytes, mapping)
+        elif unit[0] == "file" and Path(unit[2]).suffix.lower() in STREAM_SUFFIXES:
             yield from _jsonl_file(unit[1], unit[2], max_bytes)
+        elif unit[0] == "stdin" and input_format in spreadsheet.KINDS.values():
+            stream = stdin if stdin is not None else sys.stdin.buffer
+            yield from spreadsheet.stream_units(stream, STDIN, input_format, max_bytes, mapping)
         elif unit[0] == "stdin":
-            yield from stdin_units(stdin if stdin is not None else sys.stdin.buffer, max_bytes)
+            yield from stdin_units(stdin if stdin is not None else sys.stdin.buffer, max_bytes, input_format)
         else:
             yield unit
 
@@ -241,10 +255,10 @@ def _jsonl_file(path: str, name: str, max_bytes: int) -> Iterator[UnitOrFlush]:
         yield from line_units(stream, name, max_bytes, interactive=False)
 
 
-def stdin_units(stream: BinaryIO, max_bytes: int) -> Iterator[UnitOrFlush]:
-    """Standard input, recognised by its content (see the module docstring)."""
+def stdin_units(stream: BinaryIO, max_bytes: int, input_format: str | None = None) -> Iterator[UnitOrFlush]:
+    """Standard input, recognised by its content (see the module docstring) unless ``input_format`` says."""
     head = _read_some(stream)
-    kind = sniff(head)
+    kind = "jsonl" if input_format == "jsonl" else sniff(head) if input_format is None else "document"
     if kind == "jsonl":
         yield from line_units(stream, STDIN, max_bytes, head=head, interactive=True)
         return
@@ -253,7 +267,7 @@ def stdin_units(stream: BinaryIO, max_bytes: int) -> Iterator[UnitOrFlush]:
         yield error_unit(STDIN, "too-large", f"standard input is over the limit of {max_bytes} bytes",
                          "raise it with --max-bytes, or send JSON Lines, which are read as a stream")
         return
-    yield ("data", STDIN, document_kind(data), data)
+    yield ("data", STDIN, input_format if input_format in ("json", "yaml") else document_kind(data), data)
 
 
 def sniff(head: bytes) -> str:
@@ -369,6 +383,10 @@ def unit_outcomes(unit: Unit, catalogue: Catalogue, max_bytes: int = MAX_FILE_BY
         return parse_bytes(data, name, data_kind, catalogue, max_bytes)
     if kind == "lines":
         return _line_outcomes(unit, catalogue, max_bytes)
+    if kind == "rows":
+        from .spreadsheet import row_outcomes
+
+        return row_outcomes(unit, catalogue, max_bytes)
     if kind == "error":
         _, file, line, column, code, message, hint = unit
         return [InputError([Problem(Span(file, line, column), code, message, hint)])]
@@ -406,9 +424,10 @@ def _line_error(name: str, number: int, code: str, message: str, hint: str) -> I
 
 
 def read_outcomes(paths: Iterable[str], catalogue: Catalogue, max_bytes: int = MAX_FILE_BYTES,
-                  stdin: BinaryIO | None = None) -> Iterator[Outcome]:
+                  stdin: BinaryIO | None = None, input_format: str | None = None,
+                  mapping: "Mapping | None" = None) -> Iterator[Outcome]:
     """Every workload and error the paths hold, in order, streaming (the Python API's entry point)."""
-    for unit in units(discover(paths).units, max_bytes, stdin):
+    for unit in units(discover(paths).units, max_bytes, stdin, input_format, mapping):
         if unit is not FLUSH:
             yield from unit_outcomes(unit, catalogue, max_bytes)
 

@@ -16,12 +16,14 @@ from .errors import Collector, InputError, Problem, Span, did_you_mean, one_of, 
 from .fields import fields, text
 from .files import read_at_most
 from .jsonload import JsonProblem, as_problem, check_value, loads
+from .labels import Labels, check_labels
 from .model import Catalogue, Criterion
 from .tree import Node, from_python
 from .yamlio import Limits, parse_json, parse_yaml
 
 MAX_FILE_BYTES = 1_000_000
-REQUIREMENT_KEYS = ("name", "description", "needs")
+REQUIREMENT_KEYS = ("name", "description", "labels", "needs")
+_FAST_KEYS = frozenset(("name", "description", "needs"))  # labels take the checked path
 _YES_NO = {"yes": "yes", "no": "no", "true": "yes", "false": "no", "on": "yes", "off": "no", "y": "yes", "n": "no"}
 _OTHER_TOOLS = {
     "apiVersion": "a Kubernetes manifest", "kind": "a Kubernetes manifest", "services": "a docker-compose file",
@@ -60,6 +62,7 @@ class Workload:
     needs: tuple[tuple[str, NeedValue], ...]  # in catalogue order; unanswered criteria are absent
     source: Source
     description: str = ""
+    labels: Labels = ()  # (key, value) pairs in the order written: never criteria (see labels.py)
 
     def needs_dict(self) -> dict[str, NeedValue]:
         return dict(self.needs)
@@ -180,7 +183,7 @@ def parse_jsonl_line(line: str, number: int, name: str, stem: str, catalogue: Ca
 
 
 def _plain_needs(data: dict) -> bool:
-    return set(data) <= set(REQUIREMENT_KEYS) and isinstance(data.get("needs", {}), dict)
+    return data.keys() <= _FAST_KEYS and isinstance(data.get("needs", {}), dict)
 
 
 def _fast_workload(data: dict, source: Source, default_name: str, catalogue: Catalogue) -> Workload | None:
@@ -240,10 +243,11 @@ def workload_from_node(node: Node, source: Source, default_name: str, catalogue:
     f = fields(node, "a requirement", (), REQUIREMENT_KEYS, problems) or {}
     name = _name(f["name"], problems) if "name" in f else default_name
     description = _description(f.get("description"), problems)
+    labels = check_labels(f["labels"], problems) if "labels" in f else ()
     needs = check_needs(f["needs"], catalogue, problems) if "needs" in f else ()
     if problems:
         return InputError(problems.problems)
-    return Workload(name or default_name, needs, source, description)
+    return Workload(name or default_name, needs, source, description, labels)
 
 
 def _name(node: Node, problems: Collector) -> str | None:

@@ -78,6 +78,7 @@ class Result:
     confidence: str | None = None  # see confidence_of(): clear, close, qualified, tie or no_basis
     qualified_by: tuple[str, ...] = ()  # rules whose required advice the winner must follow
     deciders: tuple[str, ...] = ()  # for a tie or no basis: unanswered criteria that would decide it
+    labels: tuple[tuple[str, str], ...] = ()  # the workload's labels, carried to every output
 
     @property
     def scores(self) -> dict[str, int]:
@@ -134,7 +135,7 @@ def build_result(ruleset: RuleSet, workload: Workload, fired: frozenset[str]) ->
     return Result(name=workload.name, source=workload.source, needs=workload.needs, recommendation=winner,
                   ranking=ranking, reasons=reasons, exclusions=exclusions, margin=margin, tied=tied,
                   conflicts=conflicts, description=workload.description, fired=frozenset(fired), advice=advice,
-                  confidence=label, qualified_by=qualified_by, deciders=deciders)
+                  confidence=label, qualified_by=qualified_by, deciders=deciders, labels=workload.labels)
 
 
 def confidence_of(winner: str | None, eligible: list[Placement], margin: int | None, tied: tuple[str, ...],

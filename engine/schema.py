@@ -47,6 +47,9 @@ def requirements_schema(catalogue: Catalogue) -> Schema:
         "properties": {
             "name": {"type": "string", "minLength": 1, "description": "The workload's name (default: the file name)."},
             "description": {"type": ["string", "null"], "description": "What the workload is, in a sentence or two."},
+            "labels": {"type": ["object", "null"], "description": "Labels (team, environment, business unit...): "
+                       "short texts carried to every output and used by --group-by; never criteria.",
+                       "additionalProperties": {"type": ["string", "number"]}},
             "needs": _needs(catalogue),
         },
         "additionalProperties": False,

@@ -132,7 +132,7 @@ def test_csv_reads_back_one_row_per_answer(capsys, answers):
     rows = list(csv.DictReader(io.StringIO(out, newline="")))
     assert len(rows) == len(results)
     assert list(rows[0]) == ["name", "source", "recommendation", "score_bare_metal", "score_vm", "score_container",
-                             "margin", "confidence", "excluded", "top_reason", "error"]
+                             "margin", "confidence", "excluded", "top_reason", "error", "labels"]
     by_name = {row["name"]: row for row in rows}
     assert by_name["Orders API"]["recommendation"] == "bare_metal" and by_name["Orders API"]["score_bare_metal"] == "3"
     assert by_name["Everything excluded"]["excluded"] == "vm;bare_metal;container"

@@ -11,7 +11,7 @@ from types import ModuleType
 # One line per command, in the order of `deploy-advisor --help`; each module takes its HELP from here.
 HELP = {
     "recommend": ("recommend a hosting option for each workload in files, folders or standard input "
-                  "(YAML, JSON, JSON Lines), in text, json, yaml, markdown, csv or jsonl"),
+                  "(YAML, JSON, JSON Lines, CSV, TSV, XLSX), in text, json, yaml, markdown, csv or jsonl"),
     "wizard": "answer questions in the terminal, get the justified recommendation, and save the answers",
     "check": "validate a rule set (default: the shipped one) and report every problem, with dead rules and conflicts",
     "test": "run the rule test cases (*.test.yaml) of a rule set (default: the shipped one)",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 # Known here without importing the engine, so that parsing the command line (and --help) stays fast.
 FORMATS = ("text", "json", "yaml", "markdown", "csv", "jsonl")
 MAX_MAX_BYTES = 1 << 30  # --max-bytes bounds what is held in memory at once: more than 1 GiB is a mistake
+INPUT_FORMATS = ("yaml", "json", "jsonl", "csv", "tsv", "xlsx")
 MAX_FILE_BYTES = 1_000_000  # the default of --max-bytes: requirements.MAX_FILE_BYTES (a test keeps them equal)
 STDIN = "-"
 
@@ -28,7 +29,8 @@ HELP = _HELP["recommend"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
-                        help="requirement files, folders (searched for .yaml, .yml, .json, .jsonl), or '-' for standard input")
+                        help="requirement files, spreadsheet inventories (.csv, .tsv, .xlsx: one row per workload), folders "
+                             "(searched for all of these), or '-' for standard input")
     parser.add_argument("--format", "-f", choices=FORMATS, default="text",
                         help="text: a summary table (one workload: its justification); json: one array; yaml: one "
                              "document each; markdown: a table, then each justification; csv: one row each; "
@@ -44,6 +46,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help=f"refuse input files (JSON Lines: lines) larger than N bytes, 1 to {MAX_MAX_BYTES} "
                              f"(default: {MAX_FILE_BYTES})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
+    parser.add_argument("--input-format", choices=INPUT_FORMATS, metavar="FORMAT",
+                        help="what standard input ('-') holds: yaml, json, jsonl, csv, tsv or xlsx (default: recognised "
+                             "by its content: YAML, JSON or JSON Lines)")
+    parser.add_argument("--map", metavar="MAPPING.yaml",
+                        help="read spreadsheets through this mapping: which column is the name, which become labels, and "
+                             "how a column's texts become a criterion's values (see docs/inventories.md)")
+    parser.add_argument("--group-by", metavar="LABEL",
+                        help="text and markdown: add counts per option and confidence for each value of this label")
+    parser.add_argument("--assume", action="append", default=[], metavar="CRITERION=VALUE",
+                        help="what if: re-assess every workload with this answer instead of its own, and report what "
+                             "changes and why (several allowed; many values as os_families=linux;windows)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -53,8 +66,14 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"deploy-advisor: {problem}", file=sys.stderr)
         return exitcodes.USAGE
-    options = batch.Options(args.rules, args.format, args.explain, args.max_bytes)
+    options = batch.Options(args.rules, args.format, args.explain, args.max_bytes, args.group_by)
     context = batch.Context(options)  # a broken rule set stops here, before any output
+    if args.map is not None:  # a bad mapping stops here too (exit 2), with every problem at its line
+        from ..engine.mapping import load_mapping
+
+        args.mapping = load_mapping(args.map, context.advisor.catalogue)
+    if args.assume:
+        return _what_if(args, context)
     gc.freeze()  # the rule set and engine live to the end: keep the collector from rescanning them
     try:
         return _answer(args, context)
@@ -79,7 +98,8 @@ def _answer(args: argparse.Namespace, context: batch.Context) -> int:
         with _output(args.output) as out:
             writer = context.format.writer(out)
             try:
-                batch.run(context, units(found.units, args.max_bytes), _sink(writer, out, totals, progress), jobs)
+                stream = units(found.units, args.max_bytes, None, args.input_format, getattr(args, "mapping", None))
+                batch.run(context, stream, _sink(writer, out, totals, progress), jobs)
             finally:
                 progress.clear()
             writer.close()
@@ -88,6 +108,23 @@ def _answer(args: argparse.Namespace, context: batch.Context) -> int:
 
         quiet_stdout()
     return exitcodes.INVALID if totals.failed else exitcodes.OK
+
+
+def _what_if(args: argparse.Namespace, context: batch.Context) -> int:
+    """--assume: the whole portfolio as it is and under the assumptions; one report of what changes."""
+    from ..engine.batch import error_line
+    from ..engine.inputs import read_outcomes
+    from ..engine.render.whatif import RENDER
+    from ..engine.whatif import assess, parse_assumptions
+
+    advisor = context.advisor
+    assumptions = parse_assumptions(args.assume, advisor.catalogue)  # a bad one: exit 2, before any reading
+    outcomes = read_outcomes(args.paths, advisor.catalogue, args.max_bytes, None, args.input_format,
+                             getattr(args, "mapping", None))
+    report = assess(advisor, outcomes, assumptions, on_error=lambda e: print(error_line(e), file=sys.stderr))
+    with _output(args.output) as out:
+        out.write(RENDER[args.format](report))
+    return exitcodes.INVALID if report.errors else exitcodes.OK
 
 
 def _sink(writer: Writer, out: TextIO, totals: batch.Totals, progress: Progress) -> Callable[[batch.Chunk], None]:
@@ -131,6 +168,8 @@ def _usage_problem(args: argparse.Namespace) -> str:
     if max_bytes is None:
         return f"--max-bytes takes a positive number of bytes (a whole number up to {MAX_MAX_BYTES}), got '{args.max_bytes}'"
     args.max_bytes = max_bytes
+    if args.input_format is not None and STDIN not in args.paths:
+        return "--input-format says what standard input holds: name it as '-' (files are known by their suffix)"
     if args.paths.count(STDIN) > 1:
         return "'-' (standard input) can be named only once"
     if STDIN in args.paths and sys.stdin is None:

@@ -7,6 +7,7 @@ import io
 from typing import Sequence
 
 from ..model import RuleSet
+from ..labels import labels_cell
 from .summary import Row
 
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -14,7 +15,7 @@ _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 def csv_header(ruleset: RuleSet) -> list[str]:
     scores = [f"score_{option}" for option in ruleset.option_ids]
-    return ["name", "source", "recommendation", *scores, "margin", "confidence", "excluded", "top_reason", "error"]
+    return ["name", "source", "recommendation", *scores, "margin", "confidence", "excluded", "top_reason", "error", "labels"]
 
 
 def csv_values(row: Row, ruleset: RuleSet) -> list[object]:
@@ -22,7 +23,7 @@ def csv_values(row: Row, ruleset: RuleSet) -> list[object]:
     return [_safe(row.name) if not row.error else "", _safe(row.source), row.recommendation,
             *(scores.get(option, "") for option in ruleset.option_ids),
             "" if row.margin is None else row.margin, row.confidence or "", ";".join(row.excluded),
-            _safe(row.top_reason) if not row.error else "", _safe(row.error)]
+            _safe(row.top_reason) if not row.error else "", _safe(row.error), _safe(labels_cell(row.labels))]
 
 
 def csv_line(values: Sequence[object]) -> str:

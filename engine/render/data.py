@@ -17,6 +17,7 @@ def result_dict(result: Result) -> dict[str, Any]:
     return {
         "name": result.name,
         "source": result.source.as_dict(),
+        "labels": dict(result.labels),
         "recommendation": result.recommendation,
         "ranking": [{"option": p.option, "score": p.score, "excluded": p.excluded} for p in result.ranking],
         "scores": result.scores,

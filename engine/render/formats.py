@@ -14,6 +14,7 @@ from ..errors import InputError
 from ..model import RuleSet
 from ..result import Result
 from .csv import csv_header, csv_line, csv_values
+from .groups import Tally, groups_markdown, groups_text, summary_markdown, summary_text, tally
 from .jsonl import json_item, jsonl_line, yaml_document
 from .markdown import HEADER, markdown_row, markdown_section
 from .summary import ERROR, summary_row, text_cells, text_table
@@ -46,9 +47,10 @@ class Format:
     streaming = True
     joinable = False  # the writer only concatenates pieces: a task's pieces may travel as one string
 
-    def __init__(self, ruleset: RuleSet, explain: bool = False) -> None:
+    def __init__(self, ruleset: RuleSet, explain: bool = False, group_by: str | None = None) -> None:
         self.ruleset = ruleset
         self.explain = explain
+        self.group_by = group_by  # text and Markdown: a summary per value of this label
 
     def piece(self, answer: Answer, first: bool = False) -> Any:
         raise NotImplementedError
@@ -117,11 +119,20 @@ class _CsvWriter(Writer):
 class Markdown(Format):
     streaming = False
 
-    def piece(self, answer: Answer, first: bool = False) -> tuple[str, str]:
-        return markdown_row(summary_row(answer, self.ruleset)), markdown_section(answer, self.ruleset)
+    def piece(self, answer: Answer, first: bool = False) -> tuple[str, str, Tally]:
+        return (markdown_row(summary_row(answer, self.ruleset)), markdown_section(answer, self.ruleset),
+                tally(answer, self.group_by))
 
     def writer(self, out: TextIO) -> Writer:
-        return _TableWriter(out, _markdown_close)
+        return _TableWriter(out, self._close)
+
+    def _close(self, out: TextIO, rows: list, details: Iterator[str], first: str | None, tallies: list[Tally]) -> None:
+        if len(rows) > 1:  # a portfolio: its summary first
+            out.write(summary_markdown(tallies, self.ruleset) + "\n")
+        out.write(HEADER + "".join(rows))
+        if self.group_by and len(rows) > 1:
+            out.write("\n" + groups_markdown(tallies, self.ruleset, self.group_by))
+        _write_details(out, details)
 
 
 class Text(Format):
@@ -130,8 +141,8 @@ class Text(Format):
 
     streaming = False
 
-    def piece(self, answer: Answer, first: bool = False) -> tuple[tuple[str, ...], str | None]:
-        return text_cells(summary_row(answer, self.ruleset)), self._details(answer, first)
+    def piece(self, answer: Answer, first: bool = False) -> tuple[tuple[str, ...], str | None, Tally]:
+        return text_cells(summary_row(answer, self.ruleset)), self._details(answer, first), tally(answer, self.group_by)
 
     def _details(self, answer: Answer, first: bool) -> str | None:
         if isinstance(answer, InputError):
@@ -141,18 +152,17 @@ class Text(Format):
     def writer(self, out: TextIO) -> Writer:
         return _TableWriter(out, self._close)
 
-    def _close(self, out: TextIO, rows: list, details: Iterator[str], first: str | None) -> None:
+    def _close(self, out: TextIO, rows: list, details: Iterator[str], first: str | None, tallies: list[Tally]) -> None:
         if len(rows) == 1 and (first is not None or rows[0][1] == ERROR):
             out.write(first or "")  # an input that could not be read has its line on standard error
             return
+        if len(rows) > 1:  # a portfolio: its summary first
+            out.write(summary_text(tallies, self.ruleset) + "\n")
         out.write(text_table(rows) if rows else "")
+        if self.group_by and len(rows) > 1:
+            out.write("\n" + groups_text(tallies, self.ruleset, self.group_by))
         if self.explain:
             _write_details(out, details)
-
-
-def _markdown_close(out: TextIO, rows: list, details: Iterator[str], first: str | None) -> None:
-    out.write(HEADER + "".join(rows))
-    _write_details(out, details)
 
 
 def _write_details(out: TextIO, details: Iterator[str]) -> None:
@@ -164,21 +174,23 @@ def _write_details(out: TextIO, details: Iterator[str]) -> None:
 class _TableWriter(Writer):
     """Keeps the rows; the details wait in a temporary file (memory for a few MB, disk beyond)."""
 
-    def __init__(self, out: TextIO, close: Callable[[TextIO, list, Iterator[str], str | None], None]) -> None:
+    def __init__(self, out: TextIO, close: Callable[[TextIO, list, Iterator[str], str | None, list[Tally]], None]) -> None:
         super().__init__(out)
         self._close = close
         import tempfile  # here: it costs start-up time, and only these two formats need it
 
         self.rows: list = []
+        self.tallies: list[Tally] = []
         self._details = tempfile.SpooledTemporaryFile(SPOOL_BYTES, mode="w+", encoding="utf-8", newline="")
         self._sizes: list[int] = []
         self._first: str | None = None
 
-    def add(self, piece: tuple[Any, str | None]) -> None:
-        row, details = piece
+    def add(self, piece: tuple[Any, str | None, Tally]) -> None:
+        row, details, counted = piece
         if not self.rows:
             self._first = details
         self.rows.append(row)
+        self.tallies.append(counted)
         if details is not None:
             self._sizes.append(len(details))
             self._details.write(details)
@@ -186,7 +198,7 @@ class _TableWriter(Writer):
 
     def close(self) -> None:
         try:
-            self._close(self.out, self.rows, self._read_details(), self._first)
+            self._close(self.out, self.rows, self._read_details(), self._first, self.tallies)
         finally:
             self._details.close()
 

@@ -10,7 +10,7 @@ from .data import to_json
 from .markdown import code, escape
 from .safe import printable
 
-_SYMBOL = {"added": "+", "removed": "-", "edited": "~"}
+_SYMBOL = {"added": "+", "removed": "-", "edited": "~", "same": "~"}
 MARKDOWN_ROWS = 50  # a pull-request comment holds at most 65,536 characters: show this many, count the rest
 
 
@@ -238,3 +238,6 @@ def _md_code_id(line: str) -> str:
     symbol, rest = line.split(" ", 1)
     rule_id, tail = rest.split(" ", 1)
     return f"{symbol} `{rule_id}` {escape(tail)}"  # the tail names a file: user text
+
+
+workload_dict = _workload_dict  # for what-if reports (render/whatif.py), which share this shape

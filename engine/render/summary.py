@@ -26,6 +26,7 @@ class Row(NamedTuple):
     excluded: tuple[str, ...]
     top_reason: str
     error: str = ""  # "file:line:column: code: message" for an input that could not be read
+    labels: tuple[tuple[str, str], ...] = ()
 
     @property
     def margin_text(self) -> str:
@@ -46,7 +47,8 @@ def summary_row(answer: Result | InputError, ruleset: RuleSet) -> Row:
     label = ruleset.option(answer.recommendation).label if answer.recommendation else \
         NO_FIT if answer.conflicts else NO_BASIS
     return Row(printable(answer.name), printable(str(answer.source)), answer.recommendation or "", label, scores,
-               answer.margin, confidence(answer), excluded, printable(top_reason(answer, ruleset)))
+               answer.margin, confidence(answer), excluded, printable(top_reason(answer, ruleset)),
+               labels=answer.labels)
 
 
 def _error_row(error: InputError) -> Row:

@@ -3,6 +3,7 @@ not each other option, then the sources cited. With insight: what would change i
 from __future__ import annotations
 
 from ..insight import confidence
+from ..labels import labels_text
 from ..model import RuleSet
 from ..result import AdviceNote, Reason, Result
 from .safe import printable
@@ -16,6 +17,8 @@ def render_result(result: Result, ruleset: RuleSet) -> str:
     lines = [_headline(result, ruleset), ""]
     if result.description:
         lines += [f"  {result.description}", ""]
+    if result.labels:
+        lines += [f"  Labels: {labels_text(result.labels)}", ""]
     lines += _ranking(result)
     lines += _advice_lines(result, ruleset, cites)
     lines += _change_lines(result, ruleset)
