@@ -58,8 +58,13 @@ def report(tmp_path_factory, portfolio) -> tuple[Path, list[dict]]:
     """The HTML report of the portfolio (with --explain) and the JSON answers of the same inputs."""
     folder = tmp_path_factory.mktemp("report")
     page, answers = folder / "report.html", folder / "answers.json"
-    assert recommend("--explain", "--format", "html", "-o", str(page), str(portfolio)) == 1  # the broken input
-    assert recommend("--format", "json", "-o", str(answers), str(portfolio)) == 1
+    here = os.getcwd()
+    os.chdir(portfolio.parent)  # input paths relative, as a user would type them (and the screenshot shows)
+    try:
+        assert recommend("--explain", "--format", "html", "-o", str(page), portfolio.name) == 1  # the broken input
+        assert recommend("--format", "json", "-o", str(answers), portfolio.name) == 1
+    finally:
+        os.chdir(here)
     return page, json.loads(answers.read_text(encoding="utf-8"))
 
 
@@ -182,7 +187,7 @@ def test_every_input_error_is_listed_with_its_location(report, portfolio):
     text = page_file.read_text(encoding="utf-8")
     section = text.split('id="errors"', 1)[1].split("</table>", 1)[0]
     for error in errors:
-        assert f"<code>{portfolio}/broken.yaml:{error['line']}:{error['column']}</code>" in section
+        assert f"<code>{portfolio.name}/broken.yaml:{error['line']}:{error['column']}</code>" in section
         assert f"<code>{error['code']}</code>" in section
 
 

@@ -365,6 +365,8 @@ class HtmlWriter(Writer):
         return {
             "date": report_date(),
             "rules_path": ruleset.root,
+            "shipped": _is_shipped(ruleset.root),
+            "version": _version(),
             "fingerprint": fingerprint(ruleset.root),
             "count": self.count, "answered": answered, "errors": self.errors,
             "confidences": [(c, confidences[c]) for c in CONFIDENCES],
@@ -405,6 +407,21 @@ def _advice_text(ruleset: RuleSet, rule_id: str) -> str:
     except StopIteration:
         return ""
     return advice.text if advice is not None else ""
+
+
+def _is_shipped(root: str) -> bool:
+    from ..rulefiles import shipped_rules_dir
+
+    try:
+        return Path(root).resolve() == shipped_rules_dir().resolve()
+    except OSError:
+        return False
+
+
+def _version() -> str:
+    from ... import __version__  # the package's own version (deploy_advisor/__init__.py)
+
+    return __version__
 
 
 def report_date() -> str:
