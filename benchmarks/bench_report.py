@@ -1,5 +1,6 @@
 """HTML report benchmark: the size of `recommend --format html` and the time to make it, each as a
-ratio to a floor measured in the same run on the same answers: the JSON output (`--format json`).
+ratio to floors measured in the same run on the same answers: the JSON output (`--format json`, the
+floor) and the compact JSON Lines output (`--format jsonl`).
 
     python benchmarks/bench_report.py                      # 1,000, 10,000 and 100,000 workloads
     python benchmarks/bench_report.py --sizes 1000 5000    # any sizes
@@ -34,19 +35,25 @@ def main(argv: list[str] | None = None) -> int:
     ruleset = load_ruleset()
     print(f"deploy-advisor HTML report benchmark: {len(ruleset.rules)} rules, Python {sys.version.split()[0]}, "
           f"{os.cpu_count()} CPUs{', --explain' if args.explain else ''}\n")
-    print(f"{'workloads':>10} {'json MB':>9} {'html MB':>9} {'size':>6} {'json s':>8} {'html s':>8} {'time':>6} "
-          f"{'json MB rss':>11} {'html MB rss':>11} {'details':>8}")
+    print(f"{'workloads':>10} {'format':>6} {'MB':>8} {'seconds':>8} {'MB rss':>7} {'size/json':>10} {'time/json':>10} "
+          f"{'size/jsonl':>11} {'time/jsonl':>11} {'details':>8}")
     with tempfile.TemporaryDirectory() as folder:
         for n in args.sizes:
             corpus = write_corpus(Path(folder) / f"w{n}.jsonl", ruleset, n, args.seed)
             repeat = args.repeat if n < 50_000 else 1
-            row = {fmt: measure(corpus, fmt, Path(folder) / f"out.{fmt}", repeat, args.explain) for fmt in ("json", "html")}
-            details = count_details(Path(folder) / "out.html")
-            (j_size, j_time, j_rss), (h_size, h_time, h_rss) = row["json"], row["html"]
-            print(f"{n:>10,} {j_size / 1e6:>9.1f} {h_size / 1e6:>9.1f} {h_size / j_size:>6.2f} {j_time:>8.2f} "
-                  f"{h_time:>8.2f} {h_time / j_time:>6.2f} {j_rss:>11.0f} {h_rss:>11.0f} {details:>8,}", flush=True)
+            row = {}
+            for fmt in ("json", "jsonl", "html"):
+                out = Path(folder) / f"out.{fmt}"
+                row[fmt] = measure(corpus, fmt, out, repeat, args.explain)
+                details = count_details(out) if fmt == "html" else 0
+                out.unlink()  # the JSON of 100,000 answers is over a GB
+            for fmt, (size, seconds, rss) in row.items():
+                print(f"{n:>10,} {fmt:>6} {size / 1e6:>8.1f} {seconds:>8.2f} {rss:>7.0f} {size / row['json'][0]:>10.3f} "
+                      f"{seconds / row['json'][1]:>10.2f} {size / row['jsonl'][0]:>11.3f} {seconds / row['jsonl'][1]:>11.2f} "
+                      f"{details if fmt == 'html' else '':>8}", flush=True)
             corpus.unlink()
-    print("\nsize and time: the HTML report's, as a ratio to the JSON output's (lower is better)")
+    print("\nsize/json, time/json: each format's size and wall time as a ratio to --format json's (the floor);"
+          "\nsize/jsonl, time/jsonl: the same against --format jsonl (the same answers, compact)")
     return 0
 
 

@@ -239,24 +239,43 @@ def corpus(path: Path, count: int, ruleset, seed: int = 15) -> Path:
     return path
 
 
-def test_a_large_portfolio_keeps_every_row_and_details_for_the_unclear(tmp_path, ruleset, monkeypatch):
+LARGE = DETAILS_ALL + 300
+
+
+@pytest.fixture(scope="module")
+def large(tmp_path_factory, ruleset) -> tuple[Path, Path]:
+    """A portfolio above DETAILS_ALL workloads, reported with --jobs 1 and with --jobs 2."""
+    folder = tmp_path_factory.mktemp("large")
+    inputs = corpus(folder / "many.jsonl", LARGE, ruleset)
+    one, two = folder / "one.html", folder / "two.html"
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = "1700000000"  # the same date in both
+    try:
+        assert recommend("--format", "html", "-o", str(one), str(inputs)) == 0
+        assert recommend("--format", "html", "--jobs", "2", "-o", str(two), str(inputs)) == 0
+    finally:
+        if before is None:
+            del os.environ["SOURCE_DATE_EPOCH"]
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = before
+    return one, two
+
+
+def test_a_large_portfolio_keeps_every_row_and_details_for_the_unclear(large):
     """Above DETAILS_ALL workloads: a detail view only for results that are not clear (the first
     DETAILS_BEYOND), and the page says so; the same bytes with --jobs 2."""
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    inputs = corpus(tmp_path / "many.jsonl", DETAILS_ALL + 300, ruleset)
-    one, two = tmp_path / "one.html", tmp_path / "two.html"
-    assert recommend("--format", "html", "-o", str(one), str(inputs)) == 0
-    assert recommend("--format", "html", "--jobs", "2", "-o", str(two), str(inputs)) == 0
+    one, two = large
     assert one.read_bytes() == two.read_bytes()
     page = parsed(one)
-    assert len(page.rows) == DETAILS_ALL + 300
+    assert len(page.rows) == LARGE
     unclear = [i for i, row in enumerate(page.rows) if row["c"] != "clear"]  # rows' confidences: see the first test
-    assert 0 < len(unclear) < DETAILS_ALL + 300
+    assert 0 < len(unclear) < LARGE
     assert page.details == [f"w{i}" for i in unclear[:DETAILS_BEYOND]]
     text = one.read_text(encoding="utf-8")
     assert f"{min(len(unclear), DETAILS_BEYOND)} here" in text and "detail views only for results that are not" in text
     linked = re.findall(r'<td class="name"><a href="#(w\d+)">', text)
     assert linked == page.details  # a row links to its detail view exactly when the file holds one
+    assert text.count('class="later"') == LARGE - 1000  # shown a page at a time (or all, without script)
 
 
 # --- in a real browser -----------------------------------------------------------------------
@@ -417,3 +436,26 @@ def test_browser_screenshot_is_a_page_not_a_blank(opened, tmp_path):
     driver.get("about:blank")  # decode it in the browser: a page of its own, no policy in the way
     colours, green, amber = driver.execute_async_script(COUNT_COLOURS, base64.b64encode(png).decode())
     assert colours > 200 and green and amber  # text, badges and the charts' colours (clear, close)
+
+
+def test_browser_pages_a_large_table(browser, large):
+    """Rows beyond the first 1,000 wait behind "Show 1,000 more"; sorting and filtering page the
+    rows that match."""
+    from selenium.webdriver.support.ui import Select
+
+    one, _ = large
+    browser.get(one.as_uri())
+    assert len(visible_names(browser)) == 1000
+    more = browser.find_element("id", "more")
+    assert more.is_displayed()
+    more.click()
+    assert len(visible_names(browser)) == LARGE and not more.is_displayed()
+    browser.find_elements("css selector", "#wl thead th")[0].click()
+    names = visible_names(browser)
+    assert len(names) == LARGE and names == sorted(names, key=str.lower)
+    Select(browser.find_element("id", "f-conf")).select_by_value("close")
+    close = browser.execute_script("return document.querySelectorAll('#wl tbody tr[data-c=close]').length")
+    assert 0 < close and len(visible_names(browser)) == min(close, 1000)
+    shown = browser.execute_script("return Array.from(document.querySelectorAll('#wl tbody tr')).filter(r => !r.hidden)"
+                                   ".map(r => r.dataset.c)")
+    assert set(shown) == {"close"}

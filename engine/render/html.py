@@ -41,11 +41,13 @@ Answer = Result | InputError
 # What the file holds (the page says so): every workload is a row of the table; up to DETAILS_ALL
 # workloads each has a detail view, and beyond that only the results that are not clear do, the
 # first DETAILS_BEYOND of them in input order. Chosen by measurement (benchmarks/bench_report.py):
-# a detail view is ~3 KB, a row ~0.4 KB, so 100,000 rows stay near 40 MB, a size Chromium opens
-# and sorts in seconds, while 100,000 detail views would be 300 MB.
+# a detail view of a well-answered workload is ~13 KB and a few ms to render, a row ~0.4 KB and
+# 0.25 ms, so 100,000 workloads make ~56 MB in about the time of the JSON Lines output (the JSON
+# of the same answers is 1.3 GB); every detail view would make 1.3 GB and take minutes more.
 DETAILS_ALL = 1000
 DETAILS_BEYOND = 1000
 TOP = 10  # rules, exclusions and advice notes listed in the summary
+PAGE = 1000  # table rows shown at first (and per "show more"); report.js and report.css say the same
 SPOOL_BYTES = 8 << 20
 CONFIDENCES = ("clear", "close", "qualified", "tie", "no_basis", "conflict")
 MARGIN_BUCKETS = ("0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10+", "only option")
@@ -67,7 +69,7 @@ class Facts:
 
     option: str  # the recommendation; "" for none or an error
     confidence: str  # one of CONFIDENCES, or "error"
-    margin: str  # one of MARGIN_BUCKETS, or "" without a recommendation
+    margin_bucket: str  # one of MARGIN_BUCKETS, or "" without a recommendation
     decided_by: str  # the rule behind the top reason; "" when none
     excluded: tuple[tuple[str, str], ...]  # (rule, option)
     advice: tuple[tuple[str, str, bool], ...]  # (rule, option, required)
@@ -133,7 +135,7 @@ def _result_facts(result: Result) -> Facts:
     conflict = result.recommendation is None and bool(result.conflicts)
     return Facts(option=result.recommendation or "",
                  confidence="conflict" if conflict else (result.confidence or "no_basis"),
-                 margin=_margin_bucket(result),
+                 margin_bucket=_margin_bucket(result),
                  decided_by=_decided_by(result),
                  excluded=tuple((r.rule, r.option) for r in result.exclusions),
                  advice=tuple((a.rule, a.option, a.rule in result.qualified_by and a.option == result.recommendation)
@@ -275,7 +277,7 @@ def margin_chart(margins: Counter) -> dict[str, Any]:
         close = bucket.isdigit() and int(bucket) <= STRONG
         css = "m-tie" if bucket == "0" else ("m-close" if close else "m-clear")
         bars.append(Bar(bucket, i * step, height - h, step - 8, max(h, 0.0), n, css,
-                        f"margin {bucket}: {n}" + (" (a close call)" if close else "")))
+                        f"margin {bucket}: {n}" + (" (a tie)" if bucket == "0" else " (a close call)" if close else "")))
     return {"bars": bars, "width": step * len(MARGIN_BUCKETS), "height": height}
 
 
@@ -330,8 +332,8 @@ class HtmlWriter(Writer):
             self.errors.append(facts.error)
             return
         self.by_option[(facts.option, facts.confidence)] += 1
-        if facts.margin:
-            self.margins[facts.margin] += 1
+        if facts.margin_bucket:
+            self.margins[facts.margin_bucket] += 1
         if facts.decided_by:
             self.deciders[facts.decided_by] += 1
         for pair in dict.fromkeys(facts.excluded):
@@ -380,7 +382,7 @@ class HtmlWriter(Writer):
             "advice": [(rule, labels.get(o, o), _advice_text(ruleset, rule), n, self.required[(rule, o)])
                        for (rule, o), n in self.advice.most_common()],
             "any_labels": self.any_labels,
-            "shown": len(shown), "details_all": DETAILS_ALL, "details_beyond": DETAILS_BEYOND,
+            "shown": len(shown), "page": PAGE, "details_all": DETAILS_ALL, "details_beyond": DETAILS_BEYOND,
             "explain": self.explain,
             **assets(),
         }

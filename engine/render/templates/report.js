@@ -42,6 +42,7 @@
     var fragment = document.createDocumentFragment();
     rows.forEach(function (row) { fragment.appendChild(row); });
     tbody.appendChild(fragment);
+    refresh();
     for (var i = 0; i < heads.length; i++) heads[i].removeAttribute("aria-sort");
     heads[col].setAttribute("aria-sort", sorted.dir > 0 ? "ascending" : "descending");
   }
@@ -54,21 +55,46 @@
     }.bind(null, i));
   }
 
+  // Rows are shown a page at a time: the browser lays out only the rows it shows, and 100,000
+  // rows laid out at once take many seconds to load, sort or filter. Without this script the style
+  // sheet's noscript rule shows them all.
+  var PAGE = 1000;
+  var limit = PAGE;
+  var more = document.getElementById("more");
+
+  function matches(row, text, o, c) {
+    return (!o || row.getAttribute("data-o") === o) && (!c || row.getAttribute("data-c") === c) &&
+           (!text || texts.get(row).indexOf(text) >= 0);
+  }
+
+  function refresh() {
+    var count = 0;
+    rows.forEach(function (row) {
+      var show = row.matched && count < limit;
+      if (row.matched) count++;
+      if (row.hidden === show) row.hidden = !show;
+    });
+    var showing = Math.min(count, limit);
+    shown.textContent = (showing < count ? showing + " shown of " + count + " matching, " : count + " of ") + rows.length;
+    more.hidden = showing >= count;
+  }
+
   function filter() {
     var text = query.value.trim().toLowerCase();
-    var o = option.value, c = conf.value, count = 0;
+    var o = option.value, c = conf.value;
     if (text && texts === null) {
       texts = new Map();
       rows.forEach(function (row) { texts.set(row, row.textContent.toLowerCase()); });
     }
-    rows.forEach(function (row) {
-      var ok = (!o || row.getAttribute("data-o") === o) && (!c || row.getAttribute("data-c") === c) &&
-               (!text || texts.get(row).indexOf(text) >= 0);
-      if (row.hidden === ok) row.hidden = !ok;
-      if (ok) count++;
-    });
-    shown.textContent = count + " of " + rows.length;
+    rows.forEach(function (row) { row.matched = matches(row, text, o, c); });
+    limit = PAGE;
+    refresh();
   }
+
+  rows.forEach(function (row) { row.matched = true; });
+  refresh();
+  table.classList.add("paged"); // from here on the [hidden] rows are the ones not shown
+  more.addEventListener("click", function () { limit += PAGE; refresh(); });
 
   var timer = 0;
   var delay = rows.length > 5000 ? 250 : 0; // a large table: filter once the typing pauses
@@ -87,11 +113,19 @@
   window.addEventListener("hashchange", openTarget);
   openTarget();
 
-  // Printed, every detail view shows in full; closed again afterwards.
-  var opened = [];
+  // Printed, every detail view shows in full, and every row that matches the filter; then as before.
+  var opened = [], kept = limit;
   window.addEventListener("beforeprint", function () {
     opened = Array.prototype.filter.call(document.querySelectorAll("details.detail"), function (d) { return !d.open; });
     opened.forEach(function (d) { d.open = true; });
+    kept = limit;
+    limit = Infinity;
+    refresh();
   });
-  window.addEventListener("afterprint", function () { opened.forEach(function (d) { d.open = false; }); opened = []; });
+  window.addEventListener("afterprint", function () {
+    opened.forEach(function (d) { d.open = false; });
+    opened = [];
+    limit = kept;
+    refresh();
+  });
 })();
