@@ -281,8 +281,8 @@ def test_a_large_portfolio_keeps_every_row_and_details_for_the_unclear(large):
 # --- in a real browser -----------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
+def start_chromium(profile: Path, script: bool = True):
+    """Headless Chromium under chromedriver, a fresh profile, its console and network logged."""
     chromium, chromedriver = shutil.which("chromium"), shutil.which("chromedriver")
     if not chromium or not chromedriver:
         pytest.skip("Chromium is not installed: apt-get install chromium chromium-driver")
@@ -293,11 +293,19 @@ def browser(tmp_path_factory):
         pytest.skip("selenium is not installed: pip install -e '.[test]'")
     options = webdriver.ChromeOptions()
     options.binary_location = chromium
-    for flag in (*FLAGS, f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}", "--window-size=1280,1800"):
+    for flag in (*FLAGS, f"--user-data-dir={profile}", "--window-size=1280,1800"):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    if not script:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     driver = webdriver.Chrome(service=Service(executable_path=chromedriver), options=options)
     driver.set_page_load_timeout(60)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    driver = start_chromium(tmp_path_factory.mktemp("chromium-profile"))
     yield driver
     driver.quit()
 
@@ -459,3 +467,19 @@ def test_browser_pages_a_large_table(browser, large):
     shown = browser.execute_script("return Array.from(document.querySelectorAll('#wl tbody tr')).filter(r => !r.hidden)"
                                    ".map(r => r.dataset.c)")
     assert set(shown) == {"close"}
+
+
+def test_browser_without_javascript_shows_every_row(large, tmp_path):
+    """With scripts turned off the page still reads: every row shown, no controls that do nothing."""
+    one, _ = large
+    driver = start_chromium(tmp_path / "profile", script=False)
+    try:
+        driver.get(one.as_uri())
+        counts = driver.execute_script(  # the browser's own evaluation: not the page's script, which is off
+            "const rows = Array.from(document.querySelectorAll('#wl tbody tr'));"
+            "return [rows.length, rows.filter(r => r.offsetParent !== null).length]")
+        assert counts == [LARGE, LARGE]
+        assert not driver.find_element("id", "controls").is_displayed()
+        assert "paged" not in driver.find_element("id", "wl").get_attribute("class")
+    finally:
+        driver.quit()
