@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from ..engine.render.formats import Writer
 
 # Known here without importing the engine, so that parsing the command line (and --help) stays fast.
-FORMATS = ("text", "json", "yaml", "markdown", "csv", "jsonl")
+FORMATS = ("text", "json", "yaml", "markdown", "csv", "jsonl", "html")
 MAX_MAX_BYTES = 1 << 30  # --max-bytes bounds what is held in memory at once: more than 1 GiB is a mistake
 INPUT_FORMATS = ("yaml", "json", "jsonl", "csv", "tsv", "xlsx")
 MAX_FILE_BYTES = 1_000_000  # the default of --max-bytes: requirements.MAX_FILE_BYTES (a test keeps them equal)
@@ -34,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", "-f", choices=FORMATS, default="text",
                         help="text: a summary table (one workload: its justification); json: one array; yaml: one "
                              "document each; markdown: a table, then each justification; csv: one row each; "
-                             "jsonl: one line each, as soon as it is ready (default: text)")
+                             "jsonl: one line each, as soon as it is ready; html: one self-contained report page "
+                             "for the whole portfolio, best with -o FILE (default: text)")
     parser.add_argument("--output", "-o", metavar="FILE",
                         help="write to FILE (all or nothing: through a temporary file renamed at the end)")
     parser.add_argument("--explain", action="store_true",

@@ -23,7 +23,7 @@ from .text import render_result
 Answer = Result | InputError
 SPOOL_BYTES = 8 << 20
 
-NAMES = ("text", "json", "yaml", "markdown", "csv", "jsonl")
+NAMES = ("text", "json", "yaml", "markdown", "csv", "jsonl", "html")
 
 
 class Writer:
@@ -208,5 +208,28 @@ class _TableWriter(Writer):
             yield self._details.read(size)
 
 
+class Html(Format):
+    """One self-contained page for the whole portfolio (render/html.py), imported only when asked
+    for: Jinja2 costs start-up time that the other formats need not pay."""
+
+    streaming = False
+
+    def __init__(self, ruleset: RuleSet, explain: bool = False, group_by: str | None = None) -> None:
+        super().__init__(ruleset, explain, group_by)
+        self._renderer: Any = None  # html.Renderer: it counts the answers this process has rendered
+
+    def piece(self, answer: Answer, first: bool = False) -> Any:
+        if self._renderer is None:
+            from .html import Renderer
+
+            self._renderer = Renderer(self.ruleset, self.explain)
+        return self._renderer.piece(answer)
+
+    def writer(self, out: TextIO) -> Writer:
+        from .html import HtmlWriter
+
+        return HtmlWriter(out, self.ruleset, self.explain)
+
+
 FORMATS: dict[str, type[Format]] = {"text": Text, "json": Json, "yaml": Yaml, "markdown": Markdown, "csv": Csv,
-                                    "jsonl": JsonLines}
+                                    "jsonl": JsonLines, "html": Html}
