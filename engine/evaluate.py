@@ -24,8 +24,6 @@ import threading
 import warnings
 from typing import Any, Callable, Mapping, Sequence
 
-from durable import engine as _durable
-
 # durable-rules 2.0.28 calls datetime.utcfromtimestamp for every action: deprecated on 3.12+, harmless,
 # and not the user's business.
 warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp", category=DeprecationWarning)
@@ -34,23 +32,54 @@ from .compile import DEFAULT_CAP, compile_ruleset, encoder, end_fact, fact_layou
 from .errors import Problem, RuleError, Span
 from .model import RuleSet
 
+# durable-rules is imported on first use, not with this module: commands that evaluate nothing
+# (--version, --help, schema, check, criteria...) must work where its C core does not load.
+DURABLE_VERSION = "2.0.28"
+REPAIR = ("CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject pip install --force-reinstall --no-binary :all: "
+          f"--no-cache-dir durable-rules=={DURABLE_VERSION}")
+_durable: Any = None
+
 _LOCK = threading.RLock()
 _NAMES = itertools.count(1)
 _DEFAULT_SESSION = "0"  # where durable puts facts without a session id
-_host: "_SyncHost | None" = None
+_host: Any = None
 _next_id = 1
 
 
-class _SyncHost(_durable.Host):
-    """A Host that starts no timer threads: we never use timers, and they never stop."""
+def engine_problem(error: ImportError) -> Problem:
+    """Why durable-rules did not load, and the command that repairs it. A wheel built on CPython 3.13
+    without the CPPFLAGS mapping imports PyEval_CallObject, which 3.13 removed: the import fails."""
+    text = " ".join(str(error).split())
+    if "PyEval_CallObject" in text:
+        return Problem(Span("durable-rules"), "engine-unavailable",
+                       "durable-rules was built without the CPython 3.13 fix (undefined symbol PyEval_CallObject)",
+                       f"rebuild it in the same environment: {REPAIR}")
+    return Problem(Span("durable-rules"), "engine-unavailable", f"durable-rules does not load: {text}",
+                   f"reinstall it (it builds from source and needs a C compiler): {REPAIR}")
 
-    def _run(self) -> None:  # noqa: D401 - overriding durable's timer loop
-        return None
+
+def load_durable() -> Any:
+    """durable's engine module, imported once; an engine that does not load is a RuleError (exit 2)."""
+    global _durable
+    if _durable is None:
+        try:
+            from durable import engine
+        except ImportError as error:
+            raise RuleError([engine_problem(error)]) from None
+        _durable = engine
+    return _durable
 
 
-def _get_host() -> _SyncHost:
+def _get_host() -> Any:
+    """One Host per process that starts no timer threads: we never use timers, and they never stop."""
     global _host
     if _host is None:
+        durable = load_durable()
+
+        class _SyncHost(durable.Host):
+            def _run(self) -> None:  # noqa: D401 - overriding durable's timer loop
+                return None
+
         _host = _SyncHost()
     return _host
 
@@ -66,6 +95,7 @@ class Evaluator:
     """A rule set registered with durable-rules, ready to say which rules each workload fires."""
 
     def __init__(self, ruleset: RuleSet, batch: int = DEFAULT_CAP) -> None:
+        load_durable()  # first: an engine that does not load is reported before any work
         self.ruleset = ruleset
         self.batch = batch
         self._sink: list[list[str]] = []

@@ -17,6 +17,9 @@ HELP = {
     "test": "run the rule test cases (*.test.yaml) of a rule set (default: the shipped one)",
     "diff": "compare the recommendations of two rule sets on a corpus of workloads (exit 1 when one changes)",
     "schema": "print the JSON Schema (draft 2020-12) of requirement files, rule files or rule test files, for editors",
+    "criteria": "list every question a requirement file can answer, with its values and help",
+    "init": "write a requirement file to fill in (every criterion, its values as comments), or copy a shipped example",
+    "source": "print a cited section of the reference page (the [n] sources of a recommendation)",
 }
 
 def load(name: str) -> ModuleType:

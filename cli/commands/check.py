@@ -15,6 +15,7 @@ HELP = _HELP["check"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules_dir", nargs="?", metavar="RULES_DIR", help="the rule set folder (default: the shipped rules)")
+    parser.add_argument("--rules", metavar="DIR", help="the same as RULES_DIR, as the other commands take it")
     parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)")
     parser.add_argument("--strict", action="store_true", help="fail on warnings (conflicts, always-true rules, many matches) too")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, metavar="N",
@@ -22,6 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    args.rules_dir = args.rules_dir or args.rules
     report = check_rules(args.rules_dir, seed=args.seed)
     text = check_json(report) if args.format == "json" else check_text(report, args.rules_dir or "rules")
     return emit(text, exitcodes.OK if report.ok(strict=args.strict) else exitcodes.INVALID)

@@ -10,6 +10,7 @@ import sys
 from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
 from .. import exitcodes
+from ..terminal import add_style_arguments, style_for, usage_problem
 from . import HELP as _HELP
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ HELP = _HELP["recommend"]
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="requirement files, folders (searched for .yaml, .yml, .json, .jsonl), or '-' for standard input")
-    parser.add_argument("--format", "-f", choices=FORMATS, default="text",
+    parser.add_argument("--format", "-f", choices=FORMATS, default="text", metavar="FORMAT",
                         help="text: a summary table (one workload: its justification); json: one array; yaml: one "
                              "document each; markdown: a table, then each justification; csv: one row each; "
                              "jsonl: one line each, as soon as it is ready (default: text)")
@@ -42,6 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max-bytes", type=int, default=MAX_FILE_BYTES, metavar="N",
                         help=f"refuse input files (JSON Lines: lines) larger than N bytes (default: {MAX_FILE_BYTES})")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar, even on a terminal")
+    add_style_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -51,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"deploy-advisor: {problem}", file=sys.stderr)
         return exitcodes.USAGE
-    options = batch.Options(args.rules, args.format, args.explain, args.max_bytes)
+    style = style_for(args, sys.stdout if args.output is None else None)  # -o FILE: no screen
+    options = batch.Options(args.rules, args.format, args.explain, args.max_bytes, style.width, style.color)
     context = batch.Context(options)  # a broken rule set stops here, before any output
     gc.freeze()  # the rule set and engine live to the end: keep the collector from rescanning them
     try:
@@ -123,6 +126,8 @@ def _output(path: str | None) -> Iterator[TextIO]:
 
 
 def _usage_problem(args: argparse.Namespace) -> str:
+    if usage_problem(args):
+        return usage_problem(args)
     if args.jobs < 0:
         return "--jobs takes a number of processes, or 0 for one per core"
     if args.max_bytes < 1:

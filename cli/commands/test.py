@@ -14,11 +14,13 @@ HELP = _HELP["test"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules_dir", nargs="?", metavar="RULES_DIR", help="the rule set folder (default: the shipped rules)")
+    parser.add_argument("--rules", metavar="DIR", help="the same as RULES_DIR, as the other commands take it")
     parser.add_argument("--coverage", action="store_true", help="also list the rules that no case fires, and fail if any")
     parser.add_argument("--format", "-f", choices=("text", "json"), default="text", help="output format (default: text)")
 
 
 def run(args: argparse.Namespace) -> int:
+    args.rules_dir = args.rules_dir or args.rules
     report = run_tests(args.rules_dir)
     text = tests_json(report, args.coverage) if args.format == "json" else tests_text(report, args.rules_dir or "rules", args.coverage)
     return emit(text, exitcodes.OK if report.ok(args.coverage) else exitcodes.INVALID)

@@ -17,6 +17,7 @@ from .csv import csv_header, csv_line, csv_values
 from .jsonl import json_item, jsonl_line, yaml_document
 from .markdown import HEADER, markdown_row, markdown_section
 from .summary import ERROR, summary_row, text_cells, text_table
+from .style import PLAIN, Style
 from .text import render_result
 
 Answer = Result | InputError
@@ -46,9 +47,10 @@ class Format:
     streaming = True
     joinable = False  # the writer only concatenates pieces: a task's pieces may travel as one string
 
-    def __init__(self, ruleset: RuleSet, explain: bool = False) -> None:
+    def __init__(self, ruleset: RuleSet, explain: bool = False, style: Style = PLAIN) -> None:
         self.ruleset = ruleset
         self.explain = explain
+        self.style = style  # width and colour of the text format
 
     def piece(self, answer: Answer, first: bool = False) -> Any:
         raise NotImplementedError
@@ -136,7 +138,7 @@ class Text(Format):
     def _details(self, answer: Answer, first: bool) -> str | None:
         if isinstance(answer, InputError):
             return "\n".join(f"error: {p.format()}" for p in answer.problems) + "\n" if self.explain else None
-        return render_result(answer, self.ruleset) if self.explain or first else None
+        return render_result(answer, self.ruleset, self.style) if self.explain or first else None
 
     def writer(self, out: TextIO) -> Writer:
         return _TableWriter(out, self._close)
@@ -145,7 +147,7 @@ class Text(Format):
         if len(rows) == 1 and (first is not None or rows[0][1] == ERROR):
             out.write(first or "")  # an input that could not be read has its line on standard error
             return
-        out.write(text_table(rows) if rows else "")
+        out.write(text_table(rows, self.style.columns) if rows else "")
         if self.explain:
             _write_details(out, details)
 
