@@ -7,10 +7,11 @@ import signal
 import sys
 from typing import Callable, Sequence
 
-from . import __version__, exitcodes
+from . import __version__, exitcodes, helptext
 from .engine.errors import AdvisorError
 from .engine.streams import WriteFailed
 from .output import STDOUT, guarded_stdout, quiet_stdout
+from .terminal import HelpFormatter
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -20,16 +21,16 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="deploy-advisor",
         description="Recommend bare metal, a virtual machine or a container for a workload, with every reason and its source.",
-        epilog=exitcodes.EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=helptext.epilog(None) + "\n" + exitcodes.EPILOG,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     from . import commands
 
     for name, help_text in commands.HELP.items():
-        command = sub.add_parser(name, help=help_text, description=help_text, epilog=exitcodes.EPILOG,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+        command = sub.add_parser(name, help=help_text, description=help_text, epilog=helptext.epilog(name),
+                                 formatter_class=HelpFormatter)
         if only in (None, name):
             commands.load(name).add_arguments(command)
     return parser

@@ -22,6 +22,7 @@ from .errors import InputError, Problem, RuleError, Span
 from .inputs import FLUSH, Unit, UnitOrFlush, read_outcomes, unit_outcomes
 from .insight import Explainer
 from .render.formats import FORMATS, Format
+from .render.style import DEFAULT_WIDTH, Style
 from .requirements import MAX_FILE_BYTES
 from .result import Result
 
@@ -37,6 +38,8 @@ class Options(NamedTuple):
     format: str = "text"
     explain: bool = False
     max_bytes: int = MAX_FILE_BYTES
+    width: int = DEFAULT_WIDTH  # text output: the columns to fit (the terminal's, or --width)
+    color: bool = False
     group_by: str | None = None  # text and Markdown: counts per value of this label
 
 
@@ -75,7 +78,8 @@ class Context:
         self.options = options
         self.advisor = advisor if advisor is not None else Advisor(options.rules)
         self.explainer = Explainer(self.advisor) if options.explain else None
-        self.format: Format = FORMATS[options.format](self.advisor.ruleset, options.explain, options.group_by)
+        self.format: Format = FORMATS[options.format](self.advisor.ruleset, options.explain,
+                                                      Style(options.width, options.color), options.group_by)
 
     def answers(self, units: Iterable[Unit]) -> Iterator[Result | InputError]:
         catalogue, max_bytes = self.advisor.catalogue, self.options.max_bytes
@@ -101,9 +105,9 @@ class Context:
 
 
 def error_line(error: InputError) -> str:
-    """The one line standard error gets for an input that could not be answered."""
-    more = len(error.problems) - 1
-    return f"deploy-advisor: {error.first.format()}" + (f" (and {more} more problem{'s' * (more > 1)})" if more else "")
+    """What standard error gets for an input that could not be answered: every problem of it, one line
+    each (fixing them one run at a time is slow)."""
+    return "\n".join(f"deploy-advisor: {problem.format()}" for problem in error.problems)
 
 
 # --- tasks -----------------------------------------------------------------------------------

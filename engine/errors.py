@@ -96,8 +96,25 @@ def _escape(char: str) -> str:
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return 'did you mean 'x'?' for the closest choice, or '' when nothing is close."""
-    matches = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f"did you mean '{matches[0]}'?" if matches else ""
+    match = closest(str(word), list(choices))
+    return f"did you mean '{match}'?" if match else ""
+
+
+def closest(word: str, choices: list[str]) -> str:
+    """The choice a typo most likely meant: one that starts with the word (`os` -> `os_families`), else
+    one of whose '_'-separated parts it is the start (`family` -> `os_families`), else the most similar
+    spelling; '' when nothing is close. A prefix beats similarity: `cost` is closer to `os` letter by
+    letter, but nobody types `os` meaning `cost`."""
+    lowered = word.lower()
+    if len(lowered) >= 2:
+        for test in (lambda c: c.lower().startswith(lowered),
+                     lambda c: any(part.startswith(lowered) for part in c.lower().split("_")),
+                     lambda c: lowered in c.lower()):
+            found = [c for c in choices if test(c)]
+            if found:
+                return min(found, key=len)
+    matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return matches[0] if matches else ""
 
 
 def one_of(choices: Iterable[str], limit: int = 12) -> str:

@@ -28,8 +28,6 @@ import threading
 import warnings
 from typing import Any, Callable, Mapping, Sequence
 
-from durable import engine as _durable
-
 # durable-rules 2.0.28 calls datetime.utcfromtimestamp for every action: deprecated on 3.12+, harmless,
 # and not the user's business.
 warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp", category=DeprecationWarning)
@@ -39,16 +37,51 @@ from .errors import Problem, RuleError, Span
 from .limits import limit_problems
 from .model import RuleSet
 
+# durable-rules is imported on first use, not with this module: commands that evaluate nothing
+# (--version, --help, schema, check, criteria...) must work where its C core does not load.
+DURABLE_VERSION = "2.0.28"
+REPAIR = ("CPPFLAGS=-DPyEval_CallObject=PyObject_CallObject pip install --force-reinstall --no-binary :all: "
+          f"--no-cache-dir durable-rules=={DURABLE_VERSION}")
+_durable: Any = None
+
 _LOCK = threading.RLock()
 _DEFAULT_SESSION = "0"  # where durable puts facts without a session id
 MAX_RULE_SETS = 128  # distinct compiled rule sets one process may register: about 5 MB each, never freed
 
 
-class _SyncHost(_durable.Host):
-    """A Host that starts no timer threads: we never use timers, and they never stop."""
+def engine_problem(error: ImportError) -> Problem:
+    """Why durable-rules did not load, and the command that repairs it. A wheel built on CPython 3.13
+    without the CPPFLAGS mapping imports PyEval_CallObject, which 3.13 removed: the import fails."""
+    text = " ".join(str(error).split())
+    if "PyEval_CallObject" in text:
+        return Problem(Span("durable-rules"), "engine-unavailable",
+                       "durable-rules was built without the CPython 3.13 fix (undefined symbol PyEval_CallObject)",
+                       f"rebuild it in the same environment: {REPAIR}")
+    return Problem(Span("durable-rules"), "engine-unavailable", f"durable-rules does not load: {text}",
+                   f"reinstall it (it builds from source and needs a C compiler): {REPAIR}")
 
-    def _run(self) -> None:  # noqa: D401 - overriding durable's timer loop
-        return None
+
+def load_durable() -> Any:
+    """durable's engine module, imported once; an engine that does not load is a RuleError (exit 2)."""
+    global _durable
+    if _durable is None:
+        try:
+            from durable import engine
+        except ImportError as error:
+            raise RuleError([engine_problem(error)]) from None
+        _durable = engine
+    return _durable
+
+
+def _sync_host() -> Any:
+    """A Host that starts no timer threads: we never use timers, and they never stop."""
+    durable = load_durable()
+
+    class _SyncHost(durable.Host):
+        def _run(self) -> None:  # noqa: D401 - overriding durable's timer loop
+            return None
+
+    return _SyncHost()
 
 
 class _Registration:
@@ -94,7 +127,7 @@ class _Registration:
             self._sink, self._base, self._errors = [[] for _ in packed], base, []
             try:
                 host.assert_facts(self.name, facts)
-            except _durable.MessageNotHandledException:
+            except load_durable().MessageNotHandledException:
                 pass  # nothing matched: a normal outcome (the catch-all makes it rare)
             except Exception as exc:
                 raise RuleError([Problem(Span(root), "engine-failed", f"durable-rules failed on a workload: {exc}",
@@ -118,7 +151,7 @@ class _Engine:
     holds at most MAX_RULE_SETS different ones."""
 
     def __init__(self, limit: int = MAX_RULE_SETS) -> None:
-        self.host = _SyncHost()
+        self.host = _sync_host()
         self.limit = limit
         self.registered: dict[str, _Registration] = {}
         self._next_id = 1
@@ -165,6 +198,7 @@ class Evaluator:
     Evaluators of identical compiled rule sets share one registration (see _Engine)."""
 
     def __init__(self, ruleset: RuleSet, batch: int = DEFAULT_CAP) -> None:
+        load_durable()  # first: an engine that does not load is reported before any work
         self.ruleset = ruleset
         self.batch = batch
         root = ruleset.root or "rules"

@@ -240,6 +240,6 @@ def test_changes_read_as_the_issue_writes_them(ruleset):
                        Change((("startup", "slow_ok"), ("density", "low")), "vm"),
                        Change((("os_families", ("linux", "windows")),), "bare_metal")), ())
     assert change_sentences(insight, ruleset) == [
-        "Virtual machine would win if isolation were strong, or if startup were slow_ok and density low.",
-        "Bare metal would win if os_families were [linux, windows]."]
+        "Virtual machine would win if isolation were Strong, or if startup were Slow is fine and density Low.",
+        "Bare metal would win if os families were [Linux, Windows]."]
     assert change_sentences(Insight((), ()), ruleset) == ["No change of one answer, or of two, would change the recommendation."]

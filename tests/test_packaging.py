@@ -10,7 +10,7 @@ import pytest
 
 from pathlib import Path
 
-from conftest import EXAMPLES
+from conftest import EXAMPLES, ROOT
 
 
 def _installed_files():
@@ -21,15 +21,38 @@ def _installed_files():
     return [str(f) for f in dist.files or []]
 
 
-def test_no_generic_top_level_module_is_installed():
-    import deploy_advisor
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The wheel and sdist built from the checkout: what is checked is what would ship, whether the
+    tests run on an editable install (development) or an installed one."""
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+                   check=True, timeout=300)
+    return out
 
-    if "site-packages" not in Path(deploy_advisor.__file__).resolve().parts:
-        pytest.skip("an editable install maps the folders through a finder; CI installs and checks the real wheel")
-    files = _installed_files()
-    tops = {f.split("/")[0] for f in files if not f.startswith(("deploy_advisor-", "deploy-advisor", "../"))}
+
+def test_no_generic_top_level_module_is_installed(built):
+    import zipfile
+
+    (wheel,) = built.glob("*.whl")
+    files = zipfile.ZipFile(wheel).namelist()
+    tops = {f.split("/")[0] for f in files}
     tops = {t for t in tops if not t.endswith((".dist-info", ".egg-info"))}
-    assert tops <= {"deploy_advisor", "bin"}, tops
+    assert tops == {"deploy_advisor"}, tops
+    assert "deploy_advisor/examples/payments-api.yaml" in files  # init --example
+    assert "deploy_advisor/docs/schemas/rules.schema.json" in files  # the rule files' $schema comments
+    meta = zipfile.ZipFile(wheel).read(next(f for f in files if f.endswith("METADATA"))).decode()
+    assert "License-Expression: MIT" in meta and any(f.endswith("licenses/LICENSE") for f in files)
+
+
+def test_sdist_ships_no_tests_it_could_not_run(tmp_path):
+    import tarfile
+
+    subprocess.run([sys.executable, "-c", "import setuptools.build_meta as b, sys; b.build_sdist(sys.argv[1])",
+                    str(tmp_path)], check=True, cwd=ROOT, timeout=300, capture_output=True)
+    (sdist,) = tmp_path.glob("*.tar.gz")
+    names = tarfile.open(sdist).getnames()
+    assert not [n for n in names if "/tests/" in n] and any(n.endswith("/LICENSE") for n in names)
 
 
 def test_rule_files_ship_inside_the_package():

@@ -18,6 +18,9 @@ HELP = {
     "diff": "compare the recommendations of two rule sets on a corpus of workloads (exit 1 when one changes)",
     "table": "print the rule set as a decision table (one row per rule, or per criterion value) in text, markdown, csv or html",
     "schema": "print the JSON Schema (draft 2020-12) of requirement, rule, rule test or invariants files, for editors",
+    "criteria": "list every question a requirement file can answer, with its values and help",
+    "init": "write a requirement file to fill in (every criterion, its values as comments), or copy a shipped example",
+    "source": "print a cited section of the reference page (the [n] sources of a recommendation)",
 }
 
 def load(name: str) -> ModuleType:

@@ -15,6 +15,7 @@ HELP = _HELP["check"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules_dir", nargs="?", metavar="RULES_DIR", help="the rule set folder (default: the shipped rules)")
+    parser.add_argument("--rules", metavar="DIR", help="the same as RULES_DIR, as the other commands take it")
     parser.add_argument("--format", "-f", choices=("text", "json", "sarif", "github"), default="text",
                         help="output format: sarif for code scanning, github for inline pull-request annotations "
                              "(default: text)")
@@ -34,6 +35,7 @@ def _count(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
+    args.rules_dir = args.rules_dir or args.rules
     report = check_rules(args.rules_dir, seed=args.seed, sample=args.sample)
     text = render(report, args.format, args.rules_dir or "rules")
     return emit(text, exitcodes.OK if report.ok(strict=args.strict) else exitcodes.INVALID)

@@ -25,7 +25,9 @@ RENDER = {"text": diff_text, "json": diff_json, "markdown": diff_markdown, "gith
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("paths", nargs="+", metavar="PATH",
+    parser.usage = ("%(prog)s [options] OLD NEW [CORPUS ...]\n"
+                    "       %(prog)s [options] --git REV RULES [CORPUS ...]")
+    parser.add_argument("paths", nargs="+", metavar="OLD NEW [CORPUS",
                         help="OLD_RULES NEW_RULES [CORPUS...], or with --git: RULES [CORPUS...]; a corpus is "
                              "requirement files or folders of them (default: examples/ beside the rules, plus a sample)")
     parser.add_argument("--git", metavar="REV", help="compare RULES with the same folder at git revision REV")

@@ -10,6 +10,7 @@ import sys
 from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
 from .. import exitcodes
+from ..terminal import add_style_arguments, style_for, usage_problem
 from . import HELP as _HELP
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH",
                         help="requirement files, spreadsheet inventories (.csv, .tsv, .xlsx: one row per workload), folders "
                              "(searched for all of these), or '-' for standard input")
-    parser.add_argument("--format", "-f", choices=FORMATS, default="text",
+    parser.add_argument("--format", "-f", choices=FORMATS, default="text", metavar="FORMAT",
                         help="text: a summary table (one workload: its justification); json: one array; yaml: one "
                              "document each; markdown: a table, then each justification; csv: one row each; "
                              "jsonl: one line each, as soon as it is ready; html: one self-contained report page "
@@ -58,6 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--assume", action="append", default=[], metavar="CRITERION=VALUE",
                         help="what if: re-assess every workload with this answer instead of its own, and report what "
                              "changes and why (several allowed; many values as os_families=linux;windows)")
+    add_style_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
     if problem:
         print(f"deploy-advisor: {problem}", file=sys.stderr)
         return exitcodes.USAGE
-    options = batch.Options(args.rules, args.format, args.explain, args.max_bytes, args.group_by)
+    style = style_for(args, sys.stdout if args.output is None else None)  # -o FILE: no screen
+    options = batch.Options(args.rules, args.format, args.explain, args.max_bytes, style.width, style.color,
+                            args.group_by)
     context = batch.Context(options)  # a broken rule set stops here, before any output
     if args.map is not None:  # a bad mapping stops here too (exit 2), with every problem at its line
         from ..engine.mapping import load_mapping
@@ -163,6 +167,8 @@ def _output(path: str | None) -> Iterator[TextIO]:
 
 
 def _usage_problem(args: argparse.Namespace) -> str:
+    if usage_problem(args):
+        return usage_problem(args)
     if args.jobs < 0:
         return "--jobs takes a number of processes, or 0 for one per core"
     max_bytes = _max_bytes(str(args.max_bytes))

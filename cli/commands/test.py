@@ -15,6 +15,7 @@ HELP = _HELP["test"]
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("rules_dir", nargs="?", metavar="RULES_DIR", help="the rule set folder (default: the shipped rules)")
+    parser.add_argument("--rules", metavar="DIR", help="the same as RULES_DIR, as the other commands take it")
     parser.add_argument("--coverage", action="store_true", help="also list the rules that no case fires, and fail if any")
     parser.add_argument("--format", "-f", choices=("text", "json", "junit", "github"), default="text",
                         help="output format: junit for CI test reports, github for inline pull-request annotations "
@@ -23,6 +24,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     started = time.monotonic()
+    args.rules_dir = args.rules_dir or args.rules
     report = run_tests(args.rules_dir)
     text = render(report, args, time.monotonic() - started)
     return emit(text, exitcodes.OK if report.ok(args.coverage) else exitcodes.INVALID)

@@ -75,7 +75,8 @@ def _interview(args: argparse.Namespace, advisor: Advisor, start: tuple[Answers,
 
     base, flow = start
     if not flow.done:
-        prompts.say(f"Up to {flow.step().total} questions about the workload.\n"
+        total = flow.step().total
+        prompts.say(f"Up to {total} question{'s' * (total != 1)} about the workload.\n"
                     f"Not sure? Every question can be answered \"{NO_PREFERENCE_LABEL}\".")
     try:
         flow = walk(flow, ask)

@@ -18,6 +18,7 @@ from .groups import Tally, groups_markdown, groups_text, summary_markdown, summa
 from .jsonl import json_item, jsonl_line, yaml_document
 from .markdown import HEADER, markdown_row, markdown_section
 from .summary import ERROR, summary_row, text_cells, text_table
+from .style import PLAIN, Style
 from .text import render_result
 
 Answer = Result | InputError
@@ -47,9 +48,11 @@ class Format:
     streaming = True
     joinable = False  # the writer only concatenates pieces: a task's pieces may travel as one string
 
-    def __init__(self, ruleset: RuleSet, explain: bool = False, group_by: str | None = None) -> None:
+    def __init__(self, ruleset: RuleSet, explain: bool = False, style: Style = PLAIN,
+                 group_by: str | None = None) -> None:
         self.ruleset = ruleset
         self.explain = explain
+        self.style = style  # width and colour of the text format
         self.group_by = group_by  # text and Markdown: a summary per value of this label
 
     def piece(self, answer: Answer, first: bool = False) -> Any:
@@ -147,7 +150,7 @@ class Text(Format):
     def _details(self, answer: Answer, first: bool) -> str | None:
         if isinstance(answer, InputError):
             return "\n".join(f"error: {p.format()}" for p in answer.problems) + "\n" if self.explain else None
-        return render_result(answer, self.ruleset) if self.explain or first else None
+        return render_result(answer, self.ruleset, self.style) if self.explain or first else None
 
     def writer(self, out: TextIO) -> Writer:
         return _TableWriter(out, self._close)
@@ -158,7 +161,7 @@ class Text(Format):
             return
         if len(rows) > 1:  # a portfolio: its summary first
             out.write(summary_text(tallies, self.ruleset) + "\n")
-        out.write(text_table(rows) if rows else "")
+        out.write(text_table(rows, self.style.columns) if rows else "")
         if self.group_by and len(rows) > 1:
             out.write("\n" + groups_text(tallies, self.ruleset, self.group_by))
         if self.explain:
@@ -214,8 +217,9 @@ class Html(Format):
 
     streaming = False
 
-    def __init__(self, ruleset: RuleSet, explain: bool = False, group_by: str | None = None) -> None:
-        super().__init__(ruleset, explain, group_by)
+    def __init__(self, ruleset: RuleSet, explain: bool = False, style: Style = PLAIN,
+                 group_by: str | None = None) -> None:
+        super().__init__(ruleset, explain, style, group_by)
         self._renderer: Any = None  # html.Renderer: it counts the answers this process has rendered
 
     def piece(self, answer: Answer, first: bool = False) -> Any:

@@ -1,10 +1,13 @@
 """Insight as sentences, shared by the text and Markdown renderers: what would change the answer, and
-the near misses. Criterion and value names are those of requirement files, so a sentence says what to
-write."""
+the near misses. What would change it is said in words (criteria as words, values by their labels, sets
+of a many-value criterion grouped by what they include); near misses keep the names of requirement
+files, so they say what to write."""
 from __future__ import annotations
 
 from ..insight import Change, Insight
-from ..model import Rule, RuleSet
+from itertools import combinations
+
+from ..model import Catalogue, Criterion, Rule, RuleSet
 from ..nearmiss import NearMiss, either
 from ..requirements import NeedValue
 
@@ -21,30 +24,64 @@ def change_sentences(insight: Insight, ruleset: RuleSet, has_winner: bool = True
     if not by_winner:
         what = "change the recommendation" if has_winner else "make any option fit"
         return [f"No change of one answer, or of two, would {what}.", *sampled]
-    return [_winner_sentence(ruleset.option(w).label, ways) for w, ways in by_winner.items()] + sampled
+    return [_winner_sentence(ruleset.option(w).label, ways, ruleset.catalogue) for w, ways in by_winner.items()] + sampled
 
 
-def _winner_sentence(label: str, ways: list[Change]) -> str:
-    items = _grouped_singles([c for c in ways if len(c.changes) == 1])
-    items += [(_pair(c), 1) for c in ways if len(c.changes) > 1]
+def _winner_sentence(label: str, ways: list[Change], catalogue: Catalogue) -> str:
+    items = _grouped_singles([c for c in ways if len(c.changes) == 1], catalogue)
+    items += [(_pair(c, catalogue), 1) for c in ways if len(c.changes) > 1]
     shown = ", or ".join(f"if {text}" for text, _ in items[:MAX_WAYS])
     hidden = sum(count for _, count in items[MAX_WAYS:])
     return f"{label} would win {shown}" + (f" (and {hidden} more ways)" if hidden else "") + "."
 
 
-def _grouped_singles(singles: list[Change]) -> list[tuple[str, int]]:
-    """One item per criterion: 'workload_type were microservices, web_app or batch_jobs'."""
-    values: dict[str, list[str]] = {}
+def _grouped_singles(singles: list[Change], catalogue: Catalogue) -> list[tuple[str, int]]:
+    """One item per criterion: 'workload type were Microservices, Web application or Batch jobs'; the
+    sets of a many-value criterion as what they include when that covers them: 'os families included
+    Windows or Other' for the six sets that hold windows or other."""
+    values: dict[str, list[NeedValue]] = {}
     for change in singles:
         (criterion, value), = change.changes
-        values.setdefault(criterion, []).append(_value(value))
-    return [(f"{criterion} were {either(vs)}", len(vs)) for criterion, vs in values.items()]
+        values.setdefault(criterion, []).append(value)
+    return [(_criterion_change(catalogue[c], vs), 1) for c, vs in values.items()]
 
 
-def _pair(change: Change) -> str:
-    """'startup were slow_ok and density low'."""
+def _criterion_change(criterion: Criterion, values: list[NeedValue]) -> str:
+    words = _words(criterion.id)
+    included = _included(criterion, values) if criterion.many else None
+    if included:
+        return f"{words} included {either([criterion.value(v).label for v in included])}"
+    return f"{words} were {either([_label(criterion, v) for v in values])}"
+
+
+def _included(criterion: Criterion, sets: list[NeedValue]) -> list[str]:
+    """The values v whose every set holding v is among ``sets``, when those sets are all of ``sets``."""
+    given = {frozenset(s) for s in sets if isinstance(s, tuple)}
+    ids = criterion.value_ids
+    if not ids or 2 ** (len(ids) - 1) > len(given):
+        return []  # a value is held by 2^(n-1) sets: fewer given sets cannot hold them all (no power set built)
+    every = [frozenset(c) for n in range(1, len(ids) + 1) for c in combinations(ids, n)]
+    chosen = [v for v in ids if all(s in given for s in every if v in s)]
+    covered = {s for s in every if any(v in s for v in chosen)}
+    return chosen if chosen and covered == given else []
+
+
+def _pair(change: Change, catalogue: Catalogue) -> str:
+    """'startup were Slow is fine and density Low'."""
     (first, value), *rest = change.changes
-    return " and ".join([f"{first} were {_value(value)}"] + [f"{c} {_value(v)}" for c, v in rest])
+    head = f"{_words(first)} were {_label(catalogue[first], value)}"
+    return " and ".join([head] + [f"{_words(c)} {_label(catalogue[c], v)}" for c, v in rest])
+
+
+def _words(criterion_id: str) -> str:
+    return criterion_id.replace("_", " ")
+
+
+def _label(criterion: Criterion, value: NeedValue) -> str:
+    """A value by its label; a set as '[Linux, Windows]'."""
+    if isinstance(value, tuple):
+        return "[" + ", ".join(criterion.value(v).label for v in value) + "]"
+    return criterion.value(value).label
 
 
 def _value(value: NeedValue) -> str:

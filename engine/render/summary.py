@@ -9,6 +9,7 @@ from ..insight import confidence
 from ..model import RuleSet
 from ..result import Result
 from .safe import printable
+from .style import DEFAULT_WIDTH, ellipsis
 
 ERROR = "error"
 NO_FIT = "none (conflicting needs)"
@@ -98,10 +99,20 @@ def clip_left(text: str, width: int) -> str:
     return flat if len(flat) <= width else "..." + flat[len(flat) - width + 3:]
 
 
-def text_table(cells: list[tuple[str, str, str, str]]) -> str:
-    """The text summary: one aligned line per workload under a heading line."""
+MIN_REASON_WIDTH = 20
+MIN_NAME_WIDTH = 12
+
+
+def text_table(cells: list[tuple[str, str, str, str]], width: int = DEFAULT_WIDTH) -> str:
+    """The text summary: one aligned line per workload under a heading line, fitted to ``width``
+    columns by cutting the reason (the last column) with an ellipsis; never below a readable reason."""
     widths = [max(len(c[i]) for c in [TEXT_HEADINGS, *cells]) for i in range(3)]
+    # Too narrow for a readable reason: the workload column gives way first (its names end in '…').
+    widths[0] = max(min(widths[0], width - widths[1] - widths[2] - 6 - MIN_REASON_WIDTH), MIN_NAME_WIDTH)
+    room = max(width - sum(widths) - 2 * len(widths), MIN_REASON_WIDTH)
     lines = []
     for row in [TEXT_HEADINGS, *cells]:
-        lines.append("  ".join(cell.ljust(width) for cell, width in zip(row, widths)) + "  " + row[3])
+        name = ellipsis(row[0], widths[0]).ljust(widths[0])
+        lines.append("  ".join([name] + [c.ljust(w) for c, w in zip(row[1:3], widths[1:])]) + "  "
+                     + ellipsis(row[3], room))
     return "\n".join(line.rstrip() for line in lines) + "\n"

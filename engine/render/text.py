@@ -8,11 +8,14 @@ from ..model import RuleSet
 from ..result import AdviceNote, Reason, Result
 from .safe import printable
 from .sentences import change_sentences, near_miss_sentences
+from .style import _POINTS, PLAIN, Style, wrap_lines
 
 STRONGEST = 5
+SOURCES_HOW = "  (to read one: deploy-advisor source ANCHOR, e.g. deploy-advisor source {example})"
 
 
-def render_result(result: Result, ruleset: RuleSet) -> str:
+def render_result(result: Result, ruleset: RuleSet, style: Style = PLAIN) -> str:
+    """The justification, wrapped to ``style.width`` with hanging indents, coloured if ``style`` says."""
     cites: dict[str, int] = {}
     lines = [_headline(result, ruleset), ""]
     if result.description:
@@ -24,11 +27,38 @@ def render_result(result: Result, ruleset: RuleSet) -> str:
     lines += _change_lines(result, ruleset)
     lines += _why_lines(result, ruleset, cites)
     lines += _near_miss_lines(result, ruleset)
-    lines += ["", "Sources:"] + _source_lines(cites, ruleset)
-    return "\n".join(printable(line) for line in lines) + "\n"  # a name or description is user text
+    if cites:  # no empty section: with nothing cited, the why section has said that nothing spoke
+        example = next(iter(cites)).split("#", 1)[-1]
+        lines += ["", "Sources:"] + _source_lines(cites, ruleset) + [SOURCES_HOW.format(example=example)]
+    lines = [printable(line) for line in lines]  # a name or description is user text
+    return "\n".join(_coloured(wrap_lines(lines, style.columns), result, style)) + "\n"
+
+
+def _coloured(lines: list[str], result: Result, style: Style) -> list[str]:
+    """Colour after wrapping (escape codes take no columns): the winner in the headline, points in
+    favour green and against red, exclusions red."""
+    if not style.color:
+        return lines
+    out = []
+    for index, line in enumerate(lines):
+        points = _POINTS.match(line)
+        if index == 0 and result.recommendation:
+            label = result.placement(result.recommendation).label
+            line = line.replace(label, style.paint(label, "winner"), 1)
+        elif points:
+            token = points.group(2).rstrip()
+            role = "for" if token.startswith("+") else "against"
+            line = points.group(1) + style.paint(token, role) + line[len(points.group(1)) + len(token):]
+        elif line.lstrip().startswith("excluded:"):
+            line = line.replace("excluded:", style.paint("excluded:", "excluded"), 1)
+        out.append(line)
+    return out
 
 
 def _why_lines(result: Result, ruleset: RuleSet, cites: dict[str, int]) -> list[str]:
+    if not result.reasons and not result.exclusions:
+        deciders = _deciders_text(result).removeprefix("; ")
+        return ["", "Why:", "  No rule spoke for or against any option" + (f": {deciders}." if deciders else ".")]
     lines: list[str] = []
     if result.recommendation:
         lines += ["", f"Why {_label(ruleset, result.recommendation)}:"]
@@ -39,7 +69,8 @@ def _why_lines(result: Result, ruleset: RuleSet, cites: dict[str, int]) -> list[
         lines += ["", _why_not_title(result, placement.option, ruleset)]
         if placement.excluded:
             lines += [f"  excluded: {r.because} [{_cite(r, cites)}]" for r in result.excluded()[placement.option]]
-        lines += _reason_lines(result.reasons_for(placement.option), cites, against_first=True)
+        reasons = _reason_lines(result.reasons_for(placement.option), cites, against_first=True)
+        lines += reasons or ([] if placement.excluded else ["  no rule spoke for or against it"])
     return lines
 
 
