@@ -4,8 +4,9 @@ All frozen: a loaded rule set is a value, safe to share between threads and to c
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
-from typing import Mapping, Union
+from typing import Any, Mapping, Union
 
 from .errors import Span
 
@@ -45,6 +46,12 @@ class Criterion:
 @dataclass(frozen=True)
 class Catalogue:
     criteria: tuple[Criterion, ...]
+
+    @functools.cached_property
+    def plan(self) -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
+        """(id, many, value ids) of every criterion, worked out once per catalogue (the JSON Lines fast
+        path reads it for every line; ``Criterion.value_ids`` builds a tuple at every call)."""
+        return tuple((c.id, c.many, c.value_ids) for c in self.criteria)
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -171,6 +178,9 @@ class RuleSet:
     reference: str  # file name of the reference page, for citations
     root: str = ""
     anchor_titles: Mapping[str, str] = field(default_factory=dict)
+    # What other modules work out once per rule set (result.py's table of reasons): owned here, so it
+    # lives and dies with the rule set, with no global cache keyed by id().
+    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def option(self, option_id: str) -> Option:
         return next(o for o in self.options if o.id == option_id)

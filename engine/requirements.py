@@ -215,18 +215,8 @@ def _fast_workload(data: dict, source: Source, default_name: str, catalogue: Cat
     return Workload(name.strip(), tuple(out), source, description.strip())
 
 
-_PLANS: dict[int, tuple[Catalogue, tuple[tuple[str, bool, tuple[str, ...]], ...]]] = {}
-
-
 def _plan(catalogue: Catalogue) -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
-    """(id, many, value ids) of every criterion, worked out once per catalogue for the fast path
-    (``Criterion.value_ids`` builds a tuple at every call)."""
-    kept = _PLANS.get(id(catalogue))
-    if kept is None or kept[0] is not catalogue:
-        if len(_PLANS) >= 8:
-            _PLANS.clear()
-        kept = _PLANS[id(catalogue)] = (catalogue, tuple((c.id, c.many, c.value_ids) for c in catalogue.criteria))
-    return kept[1]
+    return catalogue.plan
 
 
 def workload_from_node(node: Node, source: Source, default_name: str, catalogue: Catalogue) -> Outcome:

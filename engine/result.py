@@ -108,8 +108,8 @@ DECIDERS_SHOWN = 3
 
 def build_result(ruleset: RuleSet, workload: Workload, fired: frozenset[str]) -> Result:
     """Turn the set of fired rules into a ranked, explained result."""
-    rules = [r for r in ruleset.rules if r.id in fired]
     table = _table(ruleset)
+    rules = [r for r in ruleset.rules if r.id in fired]  # rule-file order (ids may repeat in a broken set)
     reasons = tuple(sorted((reason for r in rules for reason in table.reasons[r.id][0]), key=_strength))
     exclusions = tuple(reason for r in rules for reason in table.reasons[r.id][1])
     excluded = {r.option for r in exclusions}
@@ -191,21 +191,16 @@ class _Table(NamedTuple):
     weights: dict[str, int]  # criterion -> the most points any one rule that tests it gives (catalogue order)
 
 
-_TABLES: dict[int, tuple[RuleSet, _Table]] = {}
-_TABLES_KEPT = 8
-
-
 def _table(ruleset: RuleSet) -> _Table:
-    kept = _TABLES.get(id(ruleset))
-    if kept is not None and kept[0] is ruleset:
-        return kept[1]
+    """The rule set's table, made on first use and kept by the rule set itself (``RuleSet.derived``)."""
+    kept = ruleset.derived.get("result-table")
+    if kept is not None:
+        return kept
     reasons = {r.id: (tuple(_reason(ruleset, r, o, p) for o, p in r.points),
                       tuple(_reason(ruleset, r, o, None) for o in r.exclude)) for r in ruleset.rules}
     table = _Table(reasons, ruleset.option_ids, {o.id: o.label for o in ruleset.options},
                    {o: i for i, o in enumerate(ruleset.tie_break)}, _weights(ruleset))
-    if len(_TABLES) >= _TABLES_KEPT:
-        _TABLES.pop(next(iter(_TABLES)))
-    _TABLES[id(ruleset)] = (ruleset, table)
+    ruleset.derived["result-table"] = table
     return table
 
 

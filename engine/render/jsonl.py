@@ -17,7 +17,7 @@ from .data import answer_dict, result_dict
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _NO_REASONS = '"reasons":[]'
 _CACHE_LIMIT = 20_000
-_fragments: dict[int, tuple[Reason, str]] = {}
+_fragments: dict[Reason, str] = {}  # by value: equal reasons encode alike, whichever rule set made them
 
 
 def jsonl_line(answer: Result | InputError) -> str:
@@ -45,12 +45,12 @@ def _without_reasons(result: Result) -> Result:
 
 
 def _fragment(reason: Reason) -> str:
-    kept = _fragments.get(id(reason))
-    if kept is None or kept[0] is not reason:
+    kept = _fragments.get(reason)
+    if kept is None:
         if len(_fragments) >= _CACHE_LIMIT:
             _fragments.clear()
-        kept = _fragments[id(reason)] = (reason, _compact(reason.as_dict()))
-    return kept[1]
+        kept = _fragments[reason] = _compact(reason.as_dict())
+    return kept
 
 
 def json_item(answer: Result | InputError) -> str:
