@@ -130,11 +130,25 @@ def _independent(terms: list[Term], assigned: frozenset[int]) -> list[list[Term]
     return list(groups.values())
 
 
+def _shape_once(ruleset: RuleSet) -> Shape:
+    """The loader and every Evaluator ask about the same rule set: it keeps the answer (or the error)."""
+    kept = ruleset.derived.get("limits-shape")
+    if kept is None:
+        try:
+            kept = shape(ruleset)
+        except ValueError as exc:
+            kept = exc
+        ruleset.derived["limits-shape"] = kept
+    if isinstance(kept, ValueError):
+        raise kept
+    return kept
+
+
 def limit_problems(ruleset: RuleSet, label: str) -> list[Problem]:
     """One problem per limit the rule set's compiled form would break (an empty list when it fits)."""
     span = Span(label)
     try:
-        found = shape(ruleset)
+        found = _shape_once(ruleset)
     except ValueError as exc:  # more values or criteria than the packed string can encode
         return [Problem(span, "too-many-values", str(exc), "split the criterion into several")]
     problems = []
