@@ -72,7 +72,9 @@ def test_wheel_on_313_without_cppflags(tmp_path):
     subprocess.run([_python313(), "-m", "venv", str(venv)], check=True, timeout=120)
     env = {k: v for k, v in os.environ.items() if k not in ("CPPFLAGS", "CFLAGS", "PYTHONPATH")}
     (wheel,) = wheel_dir.glob("*.whl")
-    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--disable-pip-version-check", str(wheel)],
+    # --no-cache-dir: this build is broken on purpose and must not land in pip's wheel cache, where the
+    # next `.ci/setup-venv` on 3.13 would take it whatever CPPFLAGS say (and a good cached build would hide it)
+    subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "--no-cache-dir", "--disable-pip-version-check", str(wheel)],
                    check=True, timeout=600, env=env)
     tool = str(venv / "bin" / "deploy-advisor")
     for argv in (["--version"], ["--help"], ["schema", "requirements"]):
