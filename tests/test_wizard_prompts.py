@@ -232,10 +232,12 @@ def test_the_save_offer_asks_where_and_never_replaces_without_asking(terminal, c
     first = (tmp_path / "my-workload.yaml").read_text()
     assert "name: my-workload\n" in first
     capsys.readouterr()
-    terminal.keys(ENTER, SPACE, ENTER, ENTER, DOWN, ENTER, ENTER, ENTER, ENTER)  # guest os: Windows; replace? no
+    terminal.keys(ENTER, SPACE, ENTER, ENTER, DOWN, ENTER, ENTER, ENTER, ENTER)  # guest os: Linux; replace? no
+    terminal.keys("\x15", "other.yaml", ENTER)  # declining asks for another name (Ctrl-U clears the old one)
     assert wizard() == 0
     assert (tmp_path / "my-workload.yaml").read_text() == first
-    assert "Saved" not in capsys.readouterr().err
+    assert "guest_os: linux" in (tmp_path / "other.yaml").read_text()
+    assert "Saved to other.yaml" in capsys.readouterr().err
 
 
 def test_declining_to_save_saves_nothing(terminal, tmp_path, monkeypatch):
