@@ -65,11 +65,11 @@ def step(question, preselected=None, back=True, number=2, total=4) -> Step:
 
 
 def test_select_shows_position_help_labels_and_value_help(terminal, questions):
-    terminal.keys(DOWN, ENTER)
+    terminal.keys(DOWN, DOWN, ENTER)  # from 'no preference', down wraps to the first value
     assert prompts.ask(step(questions["speed"], number=1, total=4)) == "normal"
     screen = terminal.text
     for shown in ("[1/4] How fast must it be?", "How much speed matters.", "Extreme", "Slow is fine",
-                  "I don't know / no preference", "Every cycle counts."):
+                  "I don't know / no preference", "Leave this question unanswered"):
         assert shown in screen
     assert "? [1/4] How fast must it be? Normal" in screen  # the record left once answered
 
@@ -80,9 +80,16 @@ def test_select_preselects_the_default(terminal, questions):
 
 
 def test_select_offers_no_preference(terminal, questions):
-    terminal.keys(UP, ENTER)  # from the first value, up wraps to the last choice
+    terminal.keys(DOWN, UP, ENTER)  # from the first value, up wraps to the last choice
     assert prompts.ask(step(questions["speed"])) is NO_PREFERENCE
     assert "How fast must it be? no preference" in terminal.text
+
+
+def test_with_nothing_to_preselect_the_cursor_starts_on_no_preference(terminal, questions):
+    # Not on the first value (often the most extreme one): Enter alone claims nothing.
+    terminal.keys(ENTER)
+    assert prompts.ask(step(questions["packaged"], preselected=None)) is NO_PREFERENCE
+    assert "» I don't know / no preference" in terminal.text
 
 
 def test_no_preference_can_be_preselected(terminal, questions):
@@ -124,7 +131,7 @@ def test_back_key_in_select_and_checkbox(terminal, questions, key, name):
 
 
 def test_no_back_on_the_first_question(terminal, questions):
-    terminal.keys(LEFT, ENTER)
+    terminal.keys(LEFT, DOWN, ENTER)
     assert prompts.ask(step(questions["speed"], back=False)) == "extreme"
     assert "goes back" not in terminal.text
 
@@ -138,7 +145,7 @@ def test_ctrl_c_raises_keyboard_interrupt(terminal, questions):
 def test_a_whole_walk_through_the_prompts(terminal, questions):
     # speed: Extreme; systems: Windows; packaged: back, then back again to speed, change it to
     # no preference; systems keeps Windows (Enter); packaged: No, so guest_os is never asked.
-    terminal.keys(UP, ENTER, DOWN, SPACE, ENTER, LEFT, LEFT, UP, ENTER, ENTER, DOWN, ENTER)
+    terminal.keys(UP, ENTER, DOWN, SPACE, ENTER, LEFT, LEFT, UP, ENTER, ENTER, UP, ENTER)
     flow = Flow.start(tuple(questions[i] for i in ("speed", "systems", "packaged", "guest_os")))
     from deploy_advisor.wizard.flow import walk
 
@@ -161,7 +168,7 @@ def recommend(capsys, path: Path) -> str:
 
 def test_wizard_ends_with_the_justified_recommendation_and_saves_it(terminal, capsys, tmp_path):
     saved = tmp_path / "fast-thing.yaml"
-    terminal.keys(UP, ENTER, SPACE, DOWN, SPACE, ENTER, ENTER, DOWN, ENTER)
+    terminal.keys(UP, ENTER, SPACE, DOWN, SPACE, ENTER, DOWN, ENTER, DOWN, DOWN, ENTER)
     assert wizard("--save", str(saved)) == 0
     out, err = capsys.readouterr()
     assert out.startswith("\nfast-thing: Bare metal")
@@ -178,7 +185,7 @@ def test_wizard_ends_with_the_justified_recommendation_and_saves_it(terminal, ca
 
 def test_wizard_back_and_no_preference_end_in_the_file(terminal, capsys, tmp_path):
     saved = tmp_path / "w.yaml"
-    terminal.keys(ENTER, SPACE, ENTER, LEFT, LEFT, UP, UP, ENTER, ENTER, DOWN, ENTER)
+    terminal.keys(ENTER, SPACE, ENTER, LEFT, LEFT, UP, UP, ENTER, ENTER, UP, ENTER)
     assert wizard("--save", str(saved)) == 0
     text = saved.read_text()
     assert "needs:\n  systems: [linux]\n  packaged: 'no'\n" in text
@@ -196,7 +203,7 @@ def test_ctrl_c_says_cancelled_saves_the_answers_so_far_and_resumes(terminal, ca
     assert "Cancelled at question 3/4;" in partial
     assert "needs:\n  speed: extreme\n  systems: [linux]\n" in partial
 
-    terminal.keys(ENTER, ENTER)  # packaged: Yes, guest_os: Linux; speed and systems are not asked again
+    terminal.keys(DOWN, ENTER, DOWN, ENTER)  # packaged: Yes, guest_os: Linux; speed and systems are not asked again
     assert wizard("--answers", str(saved), "--ask-missing", "--save", str(saved)) == 0
     out, _ = capsys.readouterr()
     assert "needs:\n  speed: extreme\n  guest_os: linux\n  systems: [linux]\n  packaged: 'yes'\n" in saved.read_text()
@@ -225,10 +232,12 @@ def test_the_save_offer_asks_where_and_never_replaces_without_asking(terminal, c
     first = (tmp_path / "my-workload.yaml").read_text()
     assert "name: my-workload\n" in first
     capsys.readouterr()
-    terminal.keys(ENTER, SPACE, ENTER, ENTER, DOWN, ENTER, ENTER, ENTER, ENTER)  # guest os: Windows; replace? no
+    terminal.keys(ENTER, SPACE, ENTER, ENTER, DOWN, ENTER, ENTER, ENTER, ENTER)  # guest os: Linux; replace? no
+    terminal.keys("\x15", "other.yaml", ENTER)  # declining asks for another name (Ctrl-U clears the old one)
     assert wizard() == 0
     assert (tmp_path / "my-workload.yaml").read_text() == first
-    assert "Saved" not in capsys.readouterr().err
+    assert "guest_os: linux" in (tmp_path / "other.yaml").read_text()
+    assert "Saved to other.yaml" in capsys.readouterr().err
 
 
 def test_declining_to_save_saves_nothing(terminal, tmp_path, monkeypatch):
@@ -288,7 +297,7 @@ def test_an_interactive_save_that_fails_asks_again(terminal, capsys, tmp_path, m
 
 def test_ctrl_c_when_asked_to_save_cancels_after_the_recommendation(terminal, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    terminal.keys(ENTER, SPACE, ENTER, ENTER, ENTER, CTRL_C)
+    terminal.keys(ENTER, SPACE, ENTER, DOWN, ENTER, ENTER, CTRL_C)  # packaged: Yes
     assert wizard() == 130
     out, err = capsys.readouterr()
     assert "Sources:" in out and err == "Cancelled\n"

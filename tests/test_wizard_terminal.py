@@ -47,13 +47,14 @@ def test_a_person_answers_goes_back_and_gets_the_recommendation_and_the_file(tmp
     see(child, "Up to 20 questions about the workload.")
     question(child, 1, "What kind of workload is it?")
     see(child, "Microservices")
-    child.send(DOWN + ENTER)  # Web application
+    child.send(DOWN + DOWN + ENTER)  # the cursor starts on no preference; down wraps to the first value
+    # Web application
     see(child, "What kind of workload is it? Web application")
     question(child, 2, "How sensitive is the workload to latency?")
-    child.send(UP + ENTER)  # up from the first value wraps to "I don't know / no preference"
+    child.send(ENTER)  # no catalogue default: the cursor starts on "I don't know / no preference"
     see(child, "How sensitive is the workload to latency? no preference")
     question(child, 3)
-    child.send(ENTER)
+    child.send(DOWN + ENTER)  # Maximum
     question(child, 4, "Which operating system families must run?")
     child.send(ENTER)  # nothing ticked
     see(child, "Tick at least one answer")
@@ -75,9 +76,10 @@ def test_a_person_answers_goes_back_and_gets_the_recommendation_and_the_file(tmp
 
     saved = (tmp_path / "shop.yaml").read_text()
     assert saved.startswith("# Answers given to `deploy-advisor wizard` on ")
-    assert "Left unanswered (no preference, or not asked): latency." in saved
-    assert "name: shop\nneeds:\n  workload_type: web_app\n  performance: maximum\n" in saved
-    assert "\n  os_families: [linux, windows]\n" in saved
+    assert "Left unanswered (no preference, or not asked): latency, host_os, kernel," in saved.replace("\n# ", " ")
+    # Enter through questions 5-20 answered only what the catalogue gives a default for.
+    assert saved.endswith("name: shop\nneeds:\n  workload_type: web_app\n  performance: maximum\n"
+                          "  os_families: [linux, windows]\n  startup: fast\n  cost: balanced\n")
     assert main(["recommend", str(tmp_path / "shop.yaml")]) == 0
     again = capsys.readouterr().out
     assert again.startswith("shop: ") and again in screen(child)  # the same recommendation, word for word
@@ -86,7 +88,7 @@ def test_a_person_answers_goes_back_and_gets_the_recommendation_and_the_file(tmp
 def test_ctrl_c_in_a_terminal_cancels_and_keeps_the_answers(tmp_path):
     child = spawn("--save", "half.yaml", cwd=tmp_path)
     question(child, 1)
-    child.send(ENTER)
+    child.send(DOWN + ENTER)
     question(child, 2)
     child.send(CTRL_C)
     see(child, "Cancelled")

@@ -79,7 +79,10 @@ def _ticked(preselected: Answer | None) -> list[Any]:
 def _select(step: Step) -> Any:
     question = step.question
     choices = [questionary.Choice(c.label, value=c.value, description=c.help or None) for c in question.choices]
-    return questionary.select(_title(step), choices=[*choices, *_no_preference()], default=step.preselected,
+    # Nothing known and no catalogue default: the cursor starts on 'no preference', never on the
+    # first (often the most extreme) value, so pressing Enter through the wizard claims nothing.
+    start = NO_PREFERENCE if step.preselected is None else step.preselected
+    return questionary.select(_title(step), choices=[*choices, *_no_preference()], default=start,
                               instruction=_instruction(step, SELECT_KEYS), style=STYLE)
 
 

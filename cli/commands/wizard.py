@@ -149,8 +149,8 @@ def _choose_path(args: argparse.Namespace) -> str | None:
     if not prompts.confirm_save():
         return None
     path = prompts.ask_path(args.answers or "my-workload.yaml")
-    if os.path.exists(path) and not prompts.confirm_overwrite(path):
-        return None
+    while os.path.exists(path) and not prompts.confirm_overwrite(path):
+        path = prompts.ask_path(path)  # not replacing it: ask for another name rather than save nothing
     return path
 
 
