@@ -12,6 +12,8 @@ from pathlib import Path
 from typing import Sequence
 from xml.sax.saxutils import escape
 
+from deploy_advisor.engine.spreadsheet import column_letters  # the product names cells this way; write them alike
+
 Cell = "str | int | float | None"
 
 _CONTENT_TYPES = """<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
@@ -43,16 +45,6 @@ def write_csv(path: Path, rows: Sequence[Sequence[object]], delimiter: str = ","
     with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as out:
         csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
     return path
-
-
-def column_letters(index: int) -> str:
-    """0 -> A, 25 -> Z, 26 -> AA."""
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def write_xlsx(path: Path, sheets: dict[str, Sequence[Sequence[object]]]) -> Path:
