@@ -1,8 +1,7 @@
 """`recommend` at scale: exit codes, per-input errors, all-or-nothing output files, Ctrl-C, the same
-bytes whatever --jobs says, answers streamed through a pipe, bounded reading, the progress bar."""
+bytes whatever --jobs says, answers streamed through a pipe, bounded reading."""
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import os
@@ -17,7 +16,6 @@ import pytest
 from conftest import ROOT
 from deploy_advisor.engine import batch
 from deploy_advisor.engine.inputs import FLUSH
-from deploy_advisor.engine.progress import Progress
 from deploy_advisor.main import main
 
 RULES = str(ROOT / "tests" / "fixtures" / "batch" / "rules")
@@ -244,39 +242,6 @@ def test_flush_markers_end_a_task_early():
     work = list(batch.tasks(stream))
     assert [len(t.units) if isinstance(t, batch.Task) else "FLUSH" for t in work] == [1, "FLUSH", 1]
     assert [t.first for t in work if isinstance(t, batch.Task)] == [True, False]
-
-
-# --- the progress bar ------------------------------------------------------------------------
-
-
-class Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_the_progress_bar_waits_then_draws_then_erases_itself():
-    now = [0.0]
-    screen = Terminal()
-    progress = Progress(screen, 1000, delay=1.0, clock=lambda: now[0])
-    progress.advance(10, 100)
-    assert screen.getvalue() == ""  # a batch that ends this soon never sees a bar
-    now[0] = 2.0
-    progress.advance(40, 400)
-    assert "\r[###############...............]  50%  50 workloads, 25/s\x1b[K" == screen.getvalue()
-    progress.clear()
-    assert screen.getvalue().endswith("\r\x1b[K")
-
-
-def test_no_bar_when_standard_error_is_not_a_terminal_or_when_asked():
-    now = [5.0]
-    pipe = io.StringIO()
-    Progress(pipe, None, clock=lambda: now[0]).advance(1, 1)
-    Progress(Terminal(), None, enabled=False, clock=lambda: now[0]).advance(1, 1)
-    assert pipe.getvalue() == ""
-
-
-def test_a_stream_of_unknown_length_shows_counts_only():
-    assert Progress(Terminal(), None, clock=lambda: 4.0).line(6.0) == "0 workloads, 0/s"
 
 
 # --- the Python API ---------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from . import HELP as _HELP
 
 if TYPE_CHECKING:
     from ..engine import batch
-    from ..engine.progress import Progress
+    from ..progress import Progress
     from ..engine.render.formats import Writer
 
 # Known here without importing the engine, so that parsing the command line (and --help) stays fast.
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
 def _answer(args: argparse.Namespace, context: batch.Context) -> int:
     from ..engine import batch
     from ..engine.inputs import discover, units
-    from ..engine.progress import Progress
+    from ..progress import Progress
 
     found = discover(args.paths)
     clash = _output_is_an_input(args.output, found.units)
@@ -134,7 +134,7 @@ def _what_if(args: argparse.Namespace, context: batch.Context) -> int:
 
 def _sink(writer: Writer, out: TextIO, totals: batch.Totals, progress: Progress) -> Callable[[batch.Chunk], None]:
     """What the parent does with each task's chunk, in input order."""
-    from ..engine.progress import is_terminal
+    from ..progress import is_terminal
 
     shares_terminal = is_terminal(out)  # the bar and the answers on one screen: erase the bar first
 
