@@ -1,7 +1,11 @@
 """A progress bar on standard error for long batches: only on a terminal, and only once the batch has
-run long enough to be worth waiting for; it erases itself before any other output and at the end."""
+run long enough to be worth waiting for; with the inputs' total size known it says about how long is
+left; it erases itself before any other output and at the end."""
 from __future__ import annotations
 
+import math
+import os
+import shutil
 import time
 from typing import Callable, TextIO
 
@@ -39,12 +43,22 @@ class Progress:
             return counts
         fraction = min(self.done_bytes / self.total, 1.0)
         filled = int(fraction * WIDTH)
-        return f"[{'#' * filled}{'.' * (WIDTH - filled)}] {fraction:4.0%}  {counts}"
+        left = remaining(elapsed, fraction)
+        eta = f", {duration(left)} left" if left is not None else ""
+        return f"[{'#' * filled}{'.' * (WIDTH - filled)}] {fraction:4.0%}  {counts}{eta}"
 
     def _draw(self, now: float) -> None:
-        self.stream.write("\r" + self.line(now) + "\x1b[K")
+        # Cut to the terminal's width: a line that wraps could not be redrawn or erased with a '\r'.
+        self.stream.write("\r" + self.line(now)[:self.columns() - 1] + "\x1b[K")
         self.stream.flush()
         self.shown = True
+
+    def columns(self) -> int:
+        """The width of the terminal the bar is on (standard error's, not standard output's)."""
+        try:
+            return os.get_terminal_size(self.stream.fileno()).columns
+        except (AttributeError, OSError, ValueError):  # not a real terminal: $COLUMNS, else 80
+            return shutil.get_terminal_size().columns
 
     def clear(self) -> None:
         """Erase the bar (before other output on the terminal, and at the end)."""
@@ -52,6 +66,24 @@ class Progress:
             self.stream.write("\r\x1b[K")
             self.stream.flush()
             self.shown = False
+
+
+def remaining(elapsed: float, fraction: float) -> float | None:
+    """Seconds left at the rate so far, by bytes read (workloads vary in size, bytes are what is known
+    of the total); None before there is a rate or once all is read."""
+    if fraction <= 0.0 or fraction >= 1.0:
+        return None
+    return elapsed * (1.0 - fraction) / fraction
+
+
+def duration(seconds: float) -> str:
+    """A short, rounded-up duration: '7s', '2m 05s', '1h 03m' (a countdown should not reach 0s early)."""
+    whole = math.ceil(seconds)
+    if whole < 60:
+        return f"{whole}s"
+    if whole < 3600:
+        return f"{whole // 60}m {whole % 60:02d}s"
+    return f"{whole // 3600}h {whole % 3600 // 60:02d}m"
 
 
 def is_terminal(stream: TextIO) -> bool:
