@@ -28,14 +28,17 @@ class NotRegular(OSError):
 
 def read_at_most(source: str | Path | BinaryIO, limit: int) -> bytes:
     """At most ``limit`` bytes of a file or stream, read a chunk at a time: never more memory than
-    what was read (``read(limit)`` would allocate ``limit`` bytes at once)."""
+    what was read (``read(limit)`` would allocate ``limit`` bytes at once). Each chunk is one read of
+    the stream (``read1``): typed at a terminal, Ctrl-D at the start of a line ends the input, where a
+    buffered ``read(n)`` would wait for a second Ctrl-D to make up its n bytes."""
     if isinstance(source, (str, Path)):
         with open(source, "rb") as stream:
             return read_at_most(stream, limit)
+    read = getattr(source, "read1", source.read)
     chunks: list[bytes] = []
     left = limit
     while left > 0:
-        chunk = source.read(min(CHUNK, left))
+        chunk = read(min(CHUNK, left))
         if not chunk:
             break
         chunks.append(chunk)

@@ -26,6 +26,7 @@ MAX_FILE_BYTES = 1_000_000  # the default of --max-bytes: requirements.MAX_FILE_
 STDIN = "-"
 
 HELP = _HELP["recommend"]
+STDIN_HINT = "reading requirements from standard input; end with Ctrl-D"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -77,6 +78,10 @@ def run(args: argparse.Namespace) -> int:
         from ..engine.mapping import load_mapping
 
         args.mapping = load_mapping(args.map, context.advisor.catalogue)
+    from ..progress import is_terminal
+
+    if STDIN in args.paths and is_terminal(sys.stdin):  # otherwise it would wait in silence for typing
+        print(f"deploy-advisor: {STDIN_HINT}", file=sys.stderr)
     if args.assume:
         return _what_if(args, context)
     gc.freeze()  # the rule set and engine live to the end: keep the collector from rescanning them
