@@ -195,3 +195,14 @@ def test_no_engine_thread_runs_while_a_question_waits(ruleset):
     advisor.recommend(dict(flow.answers))
     assert seen and all(not extra for extra in seen)
     assert set(threading.enumerate()) == before
+
+
+def test_no_preference_is_remembered_and_a_resumed_walk_skips_it():
+    questions = questionnaire(load_ruleset(TINY).catalogue)
+    flow = Flow.start(questions).answer(NO_PREFERENCE).answer(("linux",))
+    assert flow.declined == {"speed"}
+    assert flow.back().back().answer("extreme").declined == frozenset()  # changed its mind: an answer now
+    resumed = Flow.start(questions, {"systems": ("linux",)}, from_file=True, ask_missing=True,
+                         declined=frozenset({"speed", "systems", "unknown"}))
+    assert resumed.current.id == "packaged" and resumed.declined == {"speed"}  # an answer beats a stale mark
+    assert resumed.preselected(questions[0]) is NO_PREFERENCE

@@ -302,3 +302,32 @@ def test_ctrl_c_when_asked_to_save_cancels_after_the_recommendation(terminal, ca
     out, err = capsys.readouterr()
     assert "Sources:" in out and err == "Cancelled\n"
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_partial_save_keeps_no_preference_and_resuming_does_not_ask_it_again(terminal, capsys, tmp_path):
+    saved = tmp_path / "half.yaml"
+    terminal.keys(DOWN, DOWN, ENTER, SPACE, ENTER, CTRL_C)  # speed: no preference (from Normal); systems: Linux
+    assert wizard("--save", str(saved)) == 130
+    partial = saved.read_text()
+    assert "\n# no-preference: speed\nname: half\nneeds:\n  systems: [linux]\n" in partial
+    assert main(["recommend", "--rules", TINY, str(saved)]) == 0  # still an ordinary requirement file
+    capsys.readouterr()
+
+    before = len(terminal.text)
+    terminal.keys(DOWN, ENTER, DOWN, ENTER)  # packaged: Yes, guest_os: Linux; nothing else is asked
+    assert wizard("--answers", str(saved), "--ask-missing", "--save", str(saved)) == 0
+    resumed = terminal.text[before:]
+    assert "How fast must it be?" not in resumed and "Which systems must run?" not in resumed
+    assert "Up to 2 questions" in resumed
+    assert "needs:\n  guest_os: linux\n  systems: [linux]\n  packaged: 'yes'\n" in saved.read_text()
+
+
+def test_resuming_asks_again_what_was_left_without_an_answer(terminal, capsys, tmp_path):
+    saved = tmp_path / "half.yaml"
+    terminal.keys(UP, ENTER, CTRL_C)  # speed: Extreme; cancelled at systems: nothing said about it
+    assert wizard("--save", str(saved)) == 130
+    assert "no-preference" not in saved.read_text()
+    before = len(terminal.text)
+    terminal.keys(CTRL_C)
+    assert wizard("--answers", str(saved), "--ask-missing", "--save", str(saved)) == 130
+    assert "[1/3] Which systems must run?" in terminal.text[before:]

@@ -13,13 +13,14 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from ..engine.errors import InputError, Problem, Span
-from ..engine.files import replaced_atomically
+from ..engine.files import read_at_most, replaced_atomically
 from ..engine.model import Catalogue
 from ..engine.requirements import MAX_FILE_BYTES, Source, Workload, read_file, workload_from_mapping
 from ..engine.yamlio import dump_yaml_flow_lists
 from .questions import Value
 
 DEFAULT_NAME = "workload"
+NO_PREFERENCE_KEY = "no-preference"  # the header line of a partial save: `# no-preference: latency, density`
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ class Answers:
     name: str = DEFAULT_NAME
     description: str = ""
     needs: Mapping[str, Value] = field(default_factory=dict)
+    no_preference: frozenset[str] = frozenset()  # criteria explicitly answered 'no preference'
 
 
 def load_answers(path: str, catalogue: Catalogue, max_bytes: int = MAX_FILE_BYTES) -> Answers:
@@ -43,7 +45,20 @@ def load_answers(path: str, catalogue: Catalogue, max_bytes: int = MAX_FILE_BYTE
                                   "split the file, or name a file with one workload")])
     workload = outcomes[0]
     assert isinstance(workload, Workload)
-    return Answers(workload.name, workload.description, workload.needs_dict())
+    declined = no_preference_in(read_at_most(path, max_bytes).decode("utf-8", "replace"), catalogue)
+    return Answers(workload.name, workload.description, workload.needs_dict(), declined)
+
+
+def no_preference_in(text: str, catalogue: Catalogue) -> frozenset[str]:
+    """The criteria a partial save's header marks as answered 'no preference' (a YAML comment, so the
+    file stays an ordinary requirement file); ids the catalogue does not know are ignored."""
+    for line in text.splitlines():
+        if not line.startswith("#"):
+            break  # only the header: the comment block before the document
+        key, _, ids = line.lstrip("# ").partition(":")
+        if key == NO_PREFERENCE_KEY:
+            return frozenset(i.strip() for i in ids.split(",")) & frozenset(catalogue.ids)
+    return frozenset()
 
 
 def workload(answers: Answers, catalogue: Catalogue) -> Workload:
@@ -69,7 +84,7 @@ def _plain(value: Value) -> str | list[str]:
 
 
 def header(*, complete: bool, command: str, unanswered: Iterable[str], path: str,
-           position: str = "", now: datetime | None = None) -> list[str]:
+           position: str = "", now: datetime | None = None, declined: Iterable[str] = ()) -> list[str]:
     """The comment header: when and how the file was made, and how to use it."""
     stamp = (now or datetime.now(timezone.utc)).strftime("%Y-%m-%d %H:%M UTC")
     path = shlex.quote(path)
@@ -80,9 +95,12 @@ def header(*, complete: bool, command: str, unanswered: Iterable[str], path: str
             lines += _wrap(f"Left unanswered (no preference, or not asked): {left}.")
         return lines + [f"Recommend again: deploy-advisor recommend {path}",
                         f"Change answers:  deploy-advisor wizard --answers {path}"]
+    declined = ", ".join(declined)
     return [f"Partial answers given to `{command}` on {stamp}.",
             *_wrap(f"Cancelled at question {position}; not answered yet, or no preference: {left or 'none'}."),
-            f"Resume: deploy-advisor wizard --answers {path} --ask-missing --save {path}"]
+            f"Resume: deploy-advisor wizard --answers {path} --ask-missing --save {path}",
+            # read back on resume (one line, never wrapped): these are not asked again
+            *([f"{NO_PREFERENCE_KEY}: {declined}"] if declined else [])]
 
 
 def _wrap(line: str) -> list[str]:
@@ -94,8 +112,9 @@ def save_answers(path: str, answers: Answers, catalogue: Catalogue, *, command: 
                  cancelled_at: str = "", now: datetime | None = None) -> None:
     """Save answers as a requirement file; ``cancelled_at`` ('6/15') marks a partial save."""
     unanswered = [i for i in catalogue.ids if i not in answers.needs]
+    declined = [i for i in catalogue.ids if i in answers.no_preference]
     lines = header(complete=not cancelled_at, command=command, unanswered=unanswered, path=path,
-                   position=cancelled_at, now=now)
+                   position=cancelled_at, now=now, declined=declined)
     save(path, requirement_text(answers, catalogue, lines))
 
 

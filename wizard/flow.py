@@ -29,19 +29,24 @@ class Flow:
     # Questions whose answer is known, 'no preference' included: they preselect it, not the default.
     decided: frozenset[str] = frozenset()
     to_ask: frozenset[str] = frozenset()
+    # Questions explicitly answered 'no preference' (here, or in the partial save resumed from): a
+    # partial save keeps them, so that resuming does not ask them again.
+    declined: frozenset[str] = frozenset()
     history: tuple[int, ...] = ()  # indices of the questions asked before the current one (for Back)
     index: int = 0
 
     @classmethod
     def start(cls, questions: tuple[Question, ...], answers: Mapping[str, Value] | None = None,
-              *, from_file: bool = False, ask_missing: bool = False) -> Flow:
+              *, from_file: bool = False, ask_missing: bool = False, declined: frozenset[str] = frozenset()) -> Flow:
         """A new walk. With a file's answers, every question preselects the file's answer, and
-        one the file leaves out preselects 'no preference'; ``ask_missing`` asks only those."""
+        one the file leaves out preselects 'no preference'; ``ask_missing`` asks only those, except
+        the ones ``declined`` (answered 'no preference' before)."""
         known = dict(answers or {})
         ids = [q.id for q in questions]
-        to_ask = frozenset(i for i in ids if not (ask_missing and i in known))
-        decided = frozenset(ids if from_file and not ask_missing else known)
-        return cls(questions, known, decided, to_ask)._settle()
+        declined = frozenset(i for i in declined if i in ids and i not in known)
+        to_ask = frozenset(i for i in ids if not (ask_missing and (i in known or i in declined)))
+        decided = frozenset(ids if from_file and not ask_missing else [*known, *declined])
+        return cls(questions, known, decided, to_ask, declined)._settle()
 
     @property
     def done(self) -> bool:
@@ -74,9 +79,12 @@ class Flow:
         if isinstance(reply, Special) and reply is not NO_PREFERENCE:
             raise ValueError(f"not an answer: {reply}")
         answers = _without(self.answers, question.id)
-        if reply is not NO_PREFERENCE:
+        declined = self.declined - {question.id}
+        if reply is NO_PREFERENCE:
+            declined |= {question.id}
+        else:
             answers[question.id] = reply
-        return replace(self, answers=answers, decided=self.decided | {question.id},
+        return replace(self, answers=answers, decided=self.decided | {question.id}, declined=declined,
                        history=self.history + (self.index,), index=self.index + 1)._settle()
 
     def back(self) -> Flow:
@@ -92,8 +100,10 @@ class Flow:
             question = flow.questions[flow.index]
             if question.id in flow.to_ask and question.applies(flow.answers):
                 break
-            answers = flow.answers if question.id not in flow.to_ask else _without(flow.answers, question.id)
-            flow = replace(flow, answers=answers, index=flow.index + 1)
+            stale = question.id in flow.to_ask
+            answers = _without(flow.answers, question.id) if stale else flow.answers
+            declined = flow.declined - {question.id} if stale else flow.declined
+            flow = replace(flow, answers=answers, declined=declined, index=flow.index + 1)
         return flow
 
     def _remaining_and_asked(self) -> list[Question]:

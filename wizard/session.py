@@ -45,7 +45,8 @@ def start(settings: Settings, catalogue: Catalogue) -> tuple[Answers, Flow]:
         name = name_for(settings.save) if settings.save else DEFAULT_NAME
         return Answers(name), Flow.start(questions)
     loaded = load_answers(settings.answers, catalogue)
-    return loaded, Flow.start(questions, loaded.needs, from_file=True, ask_missing=settings.ask_missing)
+    return loaded, Flow.start(questions, loaded.needs, from_file=True, ask_missing=settings.ask_missing,
+                              declined=loaded.no_preference)
 
 
 def save_problem(path: str) -> str:
@@ -92,7 +93,7 @@ def _interview(settings: Settings, advisor: Advisor, begun: tuple[Answers, Flow]
 
 
 def _with_needs(base: Answers, flow: Flow) -> Answers:
-    return Answers(base.name, base.description, dict(flow.answers))
+    return Answers(base.name, base.description, dict(flow.answers), flow.declined)
 
 
 def _cancelled(settings: Settings, answers: Answers, flow: Flow, catalogue: Catalogue) -> Outcome:
