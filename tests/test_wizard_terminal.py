@@ -98,3 +98,28 @@ def test_ctrl_c_in_a_terminal_cancels_and_keeps_the_answers(tmp_path):
     assert "Traceback" not in screen(child)
     saved = (tmp_path / "half.yaml").read_text()
     assert "Cancelled at question 2/20;" in saved and "needs:\n  workload_type: microservices\n" in saved
+
+
+def test_with_standard_output_redirected_the_screen_says_where_the_result_went(tmp_path):
+    tiny = Path(__file__).parent / "fixtures" / "wizard" / "tiny-rules"
+    env = {**os.environ, "TERM": "xterm-256color", "PYTHONUNBUFFERED": "1", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    line = f"exec {sys.executable} -m deploy_advisor wizard --rules {tiny} --save w.yaml > result.txt"
+    child = pexpect.spawn("sh", ["-c", line], cwd=str(tmp_path), env=env, encoding="utf-8", timeout=TIMEOUT,
+                          dimensions=(40, 110))
+    child.logfile_read = io.StringIO()
+    see(child, "[1/4] How fast must it be?")
+    child.send(UP + ENTER)  # Extreme
+    see(child, "[2/4]")
+    child.send(SPACE + ENTER)  # Linux
+    see(child, "[3/4]")
+    child.send(ENTER)  # packaged: no preference
+    see(child, "[4/4]")
+    child.send(ENTER)  # guest os: no preference
+    see(child, "The recommendation went to result.txt.")
+    see(child, "Saved to w.yaml.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    result = (tmp_path / "result.txt").read_text()
+    assert result.startswith("\nw: Bare metal") and "Sources:" in result
+    assert "Ranking:" not in screen(child)  # the recommendation is in the file, not on the screen

@@ -9,8 +9,10 @@ from __future__ import annotations
 import enum
 import os
 import shlex
+import stat
 import sys
 from dataclasses import dataclass
+from typing import TextIO
 
 from ..engine.api import Advisor
 from ..engine.model import Catalogue
@@ -85,6 +87,8 @@ def _interview(settings: Settings, advisor: Advisor, begun: tuple[Answers, Flow]
     result = advisor.evaluate([workload(answers, advisor.catalogue)])[0]
     sys.stdout.write("\n" + render_result(result, advisor.ruleset))
     sys.stdout.flush()
+    if not sys.stdout.isatty():  # `wizard > result.txt`: the screen would otherwise end in silence
+        prompts.say(f"\nThe recommendation went to {destination(sys.stdout)}.")
     try:
         return _offer_save(settings, answers, advisor.catalogue)
     except (KeyboardInterrupt, EOFError):  # Ctrl-C or Ctrl-D while asked where to save
@@ -141,3 +145,23 @@ def _choose_path(settings: Settings) -> str | None:
     while os.path.exists(path) and not prompts.confirm_overwrite(path):
         path = prompts.ask_path(path)  # not replacing it: ask for another name rather than save nothing
     return path
+
+
+def destination(stream: TextIO) -> str:
+    """Where a redirected stream goes, for a person: its file (relative to here when below it), a pipe,
+    or just 'standard output' when the system cannot say."""
+    try:
+        fd = stream.fileno()
+        kind = os.fstat(fd).st_mode
+    except (AttributeError, OSError, ValueError):  # not a real file (replaced, closed)
+        return "standard output"
+    if stat.S_ISFIFO(kind):
+        return "standard output (a pipe)"
+    try:
+        target = os.readlink(f"/proc/self/fd/{fd}")  # Linux names the file; elsewhere this fails
+    except OSError:
+        return "standard output"
+    if not target.startswith("/"):
+        return "standard output"
+    relative = os.path.relpath(target)
+    return relative if not relative.startswith("..") else target
