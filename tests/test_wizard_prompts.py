@@ -27,6 +27,7 @@ from deploy_advisor.wizard.questions import BACK, NO_PREFERENCE, questionnaire
 TINY = str(Path(__file__).parent / "fixtures" / "wizard" / "tiny-rules")
 UP, DOWN, LEFT = "\x1b[A", "\x1b[B", "\x1b[D"
 ENTER, SPACE, BACKSPACE, CTRL_C = "\r", " ", "\x7f", "\x03"
+NAMED = (ENTER, ENTER)  # the workload's name and description asked first: keep what is offered
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b[=>]")
 
 
@@ -168,7 +169,7 @@ def recommend(capsys, path: Path) -> str:
 
 def test_wizard_ends_with_the_justified_recommendation_and_saves_it(terminal, capsys, tmp_path):
     saved = tmp_path / "fast-thing.yaml"
-    terminal.keys(UP, ENTER, SPACE, DOWN, SPACE, ENTER, DOWN, ENTER, DOWN, DOWN, ENTER)
+    terminal.keys(*NAMED, UP, ENTER, SPACE, DOWN, SPACE, ENTER, DOWN, ENTER, DOWN, DOWN, ENTER)
     assert wizard("--save", str(saved)) == 0
     out, err = capsys.readouterr()
     assert out.startswith("\nfast-thing: Bare metal")
@@ -185,7 +186,7 @@ def test_wizard_ends_with_the_justified_recommendation_and_saves_it(terminal, ca
 
 def test_wizard_back_and_no_preference_end_in_the_file(terminal, capsys, tmp_path):
     saved = tmp_path / "w.yaml"
-    terminal.keys(ENTER, SPACE, ENTER, LEFT, LEFT, UP, UP, ENTER, ENTER, UP, ENTER)
+    terminal.keys(*NAMED, ENTER, SPACE, ENTER, LEFT, LEFT, UP, UP, ENTER, ENTER, UP, ENTER)
     assert wizard("--save", str(saved)) == 0
     text = saved.read_text()
     assert "needs:\n  systems: [linux]\n  packaged: 'no'\n" in text
@@ -194,7 +195,7 @@ def test_wizard_back_and_no_preference_end_in_the_file(terminal, capsys, tmp_pat
 
 def test_ctrl_c_says_cancelled_saves_the_answers_so_far_and_resumes(terminal, capsys, tmp_path):
     saved = tmp_path / "half.yaml"
-    terminal.keys(UP, ENTER, SPACE, ENTER, CTRL_C)
+    terminal.keys(*NAMED, UP, ENTER, SPACE, ENTER, CTRL_C)
     assert wizard("--save", str(saved)) == 130
     out, err = capsys.readouterr()
     assert err.startswith("Cancelled\n") and "Traceback" not in err and out == ""
@@ -215,7 +216,7 @@ def test_answers_file_answers_are_preselected(terminal, capsys, tmp_path):
     start.write_text("name: Start\ndescription: From a file.\n"
                      "needs: {speed: slow_ok, systems: [other], packaged: 'no'}\n")
     saved = tmp_path / "out.yaml"
-    terminal.keys(ENTER, ENTER, ENTER)  # accept every preselected answer
+    terminal.keys(*NAMED, ENTER, ENTER, ENTER)  # accept every preselected answer
     assert wizard("--answers", str(start), "--save", str(saved)) == 0
     out, _ = capsys.readouterr()
     assert out.startswith("\nStart: ")
@@ -227,12 +228,12 @@ def test_answers_file_answers_are_preselected(terminal, capsys, tmp_path):
 
 def test_the_save_offer_asks_where_and_never_replaces_without_asking(terminal, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    terminal.keys(ENTER, SPACE, ENTER, ENTER, ENTER, ENTER, ENTER)  # 4 questions, then yes, default file name
+    terminal.keys(*NAMED, ENTER, SPACE, ENTER, ENTER, ENTER, ENTER, ENTER)  # 4 questions, then yes, default file name
     assert wizard() == 0
     first = (tmp_path / "my-workload.yaml").read_text()
     assert "name: my-workload\n" in first
     capsys.readouterr()
-    terminal.keys(ENTER, SPACE, ENTER, ENTER, DOWN, ENTER, ENTER, ENTER, ENTER)  # guest os: Linux; replace? no
+    terminal.keys(*NAMED, ENTER, SPACE, ENTER, ENTER, DOWN, ENTER, ENTER, ENTER, ENTER)  # guest os: Linux; replace? no
     terminal.keys("\x15", "other.yaml", ENTER)  # declining asks for another name (Ctrl-U clears the old one)
     assert wizard() == 0
     assert (tmp_path / "my-workload.yaml").read_text() == first
@@ -242,7 +243,7 @@ def test_the_save_offer_asks_where_and_never_replaces_without_asking(terminal, c
 
 def test_declining_to_save_saves_nothing(terminal, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    terminal.keys(ENTER, SPACE, ENTER, ENTER, ENTER, "n")
+    terminal.keys(*NAMED, ENTER, SPACE, ENTER, ENTER, ENTER, "n")
     assert wizard() == 0
     assert list(tmp_path.iterdir()) == []
 
@@ -287,17 +288,17 @@ def test_an_interactive_save_that_fails_asks_again(terminal, capsys, tmp_path, m
         real_save(path, text)
 
     monkeypatch.setattr(wizard_answers, "save", save)
-    terminal.keys(ENTER, SPACE, ENTER, ENTER, ENTER)  # the four questions
+    terminal.keys(*NAMED, ENTER, SPACE, ENTER, ENTER, ENTER)  # the four questions
     terminal.keys(ENTER, "\x15", "locked/w.yaml", ENTER)  # yes; Ctrl-U clears the suggested name
     terminal.keys(ENTER, "\x15", "w.yaml", ENTER)  # asked again: yes, another place
     assert wizard() == 0
     assert "cannot save to locked/w.yaml: Permission denied" in capsys.readouterr().err
-    assert "name: w\n" in (tmp_path / "w.yaml").read_text()
+    assert "name: my-workload\n" in (tmp_path / "w.yaml").read_text()  # the name offered and kept
 
 
 def test_ctrl_c_when_asked_to_save_cancels_after_the_recommendation(terminal, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    terminal.keys(ENTER, SPACE, ENTER, DOWN, ENTER, ENTER, CTRL_C)  # packaged: Yes
+    terminal.keys(*NAMED, ENTER, SPACE, ENTER, DOWN, ENTER, ENTER, CTRL_C)  # packaged: Yes
     assert wizard() == 130
     out, err = capsys.readouterr()
     assert "Sources:" in out and err == "Cancelled\n"
@@ -306,7 +307,7 @@ def test_ctrl_c_when_asked_to_save_cancels_after_the_recommendation(terminal, ca
 
 def test_a_partial_save_keeps_no_preference_and_resuming_does_not_ask_it_again(terminal, capsys, tmp_path):
     saved = tmp_path / "half.yaml"
-    terminal.keys(DOWN, DOWN, ENTER, SPACE, ENTER, CTRL_C)  # speed: no preference (from Normal); systems: Linux
+    terminal.keys(*NAMED, DOWN, DOWN, ENTER, SPACE, ENTER, CTRL_C)  # speed: no preference (from Normal); systems: Linux
     assert wizard("--save", str(saved)) == 130
     partial = saved.read_text()
     assert "\n# no-preference: speed\nname: half\nneeds:\n  systems: [linux]\n" in partial
@@ -324,10 +325,52 @@ def test_a_partial_save_keeps_no_preference_and_resuming_does_not_ask_it_again(t
 
 def test_resuming_asks_again_what_was_left_without_an_answer(terminal, capsys, tmp_path):
     saved = tmp_path / "half.yaml"
-    terminal.keys(UP, ENTER, CTRL_C)  # speed: Extreme; cancelled at systems: nothing said about it
+    terminal.keys(*NAMED, UP, ENTER, CTRL_C)  # speed: Extreme; cancelled at systems: nothing said about it
     assert wizard("--save", str(saved)) == 130
     assert "no-preference" not in saved.read_text()
     before = len(terminal.text)
     terminal.keys(CTRL_C)
     assert wizard("--answers", str(saved), "--ask-missing", "--save", str(saved)) == 130
     assert "[1/3] Which systems must run?" in terminal.text[before:]
+
+
+def test_the_wizard_asks_the_name_and_a_description_and_uses_them(terminal, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    terminal.keys("\x15", ENTER)  # an empty name is refused (else what follows would land a prompt early)
+    terminal.keys("Payments API", ENTER, "Card payments, two clouds.", ENTER)
+    terminal.keys(UP, ENTER, SPACE, ENTER, ENTER, ENTER)  # speed: Extreme; systems: Linux
+    terminal.keys(ENTER, ENTER)  # save: yes, to the file name offered from the workload's name
+    assert wizard() == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("\nPayments API: Bare metal") and "\n  Card payments, two clouds.\n" in out
+    screen = terminal.text
+    assert "Name of the workload: my-workload" in screen  # offered when nothing names it yet
+    assert "? Description (optional, Enter for none): Card payments, two clouds." in screen
+    saved = tmp_path / "payments-api.yaml"
+    assert "Saved to payments-api.yaml" in err
+    assert "\nname: Payments API\ndescription: Card payments, two clouds.\nneeds:\n" in saved.read_text()
+    assert recommend(capsys, saved) == out.lstrip("\n")
+
+
+def test_the_name_offered_comes_from_the_files_and_a_description_can_be_cleared(terminal, capsys, tmp_path):
+    start = tmp_path / "start.yaml"
+    start.write_text("name: Start\ndescription: From a file.\nneeds: {speed: slow_ok}\n")
+    saved = tmp_path / "out.yaml"
+    terminal.keys(ENTER, "\x15", ENTER, ENTER, ENTER, ENTER, ENTER)  # keep the name, clear the description
+    assert wizard("--answers", str(start), "--save", str(saved)) == 0
+    assert "Name of the workload: Start" in terminal.text
+    text = saved.read_text()
+    assert "\nname: Start\nneeds:\n  speed: slow_ok\n" in text and "description" not in text
+
+
+@pytest.mark.parametrize("typed, problem", [("", "Type a name"), ("  ", "Type a name"), ("a\tb", "A name is one line"),
+                                            ("Payments API", "")])
+def test_what_a_name_may_be(typed, problem):
+    assert (wizard_answers.name_problem(typed) or "").startswith(problem)
+    assert bool(problem) == (not typed.strip() or not typed.isprintable())
+
+
+@pytest.mark.parametrize("name, file", [("Payments API", "payments-api.yaml"), ("  ", "my-workload.yaml"),
+                                        ("Café/Ledger v2", "café-ledger-v2.yaml")])
+def test_the_file_name_offered_from_the_workload_name(name, file):
+    assert wizard_answers.file_name_for(name) == file

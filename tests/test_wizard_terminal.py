@@ -44,6 +44,10 @@ def question(child: "pexpect.spawn", number: int, text: str = "") -> None:
 
 def test_a_person_answers_goes_back_and_gets_the_recommendation_and_the_file(tmp_path, capsys):
     child = spawn("--save", "shop.yaml", cwd=tmp_path)
+    see(child, "Name of the workload: shop")  # offered from the file's name
+    child.send(ENTER)
+    see(child, "Description (optional, Enter for none):")
+    child.send("Online shop." + ENTER)
     see(child, "Up to 20 questions about the workload.")
     question(child, 1, "What kind of workload is it?")
     see(child, "Microservices")
@@ -78,7 +82,7 @@ def test_a_person_answers_goes_back_and_gets_the_recommendation_and_the_file(tmp
     assert saved.startswith("# Answers given to `deploy-advisor wizard` on ")
     assert "Left unanswered (no preference, or not asked): latency, host_os, kernel," in saved.replace("\n# ", " ")
     # Enter through questions 5-20 answered only what the catalogue gives a default for.
-    assert saved.endswith("name: shop\nneeds:\n  workload_type: web_app\n  performance: maximum\n"
+    assert saved.endswith("name: shop\ndescription: Online shop.\nneeds:\n  workload_type: web_app\n  performance: maximum\n"
                           "  os_families: [linux, windows]\n  startup: fast\n  cost: balanced\n")
     assert main(["recommend", str(tmp_path / "shop.yaml")]) == 0
     again = capsys.readouterr().out
@@ -87,6 +91,8 @@ def test_a_person_answers_goes_back_and_gets_the_recommendation_and_the_file(tmp
 
 def test_ctrl_c_in_a_terminal_cancels_and_keeps_the_answers(tmp_path):
     child = spawn("--save", "half.yaml", cwd=tmp_path)
+    see(child, "Name of the workload:")
+    child.send(ENTER + ENTER)  # the name offered, no description
     question(child, 1)
     child.send(DOWN + ENTER)
     question(child, 2)
@@ -107,6 +113,8 @@ def test_with_standard_output_redirected_the_screen_says_where_the_result_went(t
     child = pexpect.spawn("sh", ["-c", line], cwd=str(tmp_path), env=env, encoding="utf-8", timeout=TIMEOUT,
                           dimensions=(40, 110))
     child.logfile_read = io.StringIO()
+    see(child, "Name of the workload: w")
+    child.send(ENTER + ENTER)
     see(child, "[1/4] How fast must it be?")
     child.send(UP + ENTER)  # Extreme
     see(child, "[2/4]")

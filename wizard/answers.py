@@ -5,6 +5,7 @@ comment header saying when and how it was made; YAML is written through engine/y
 """
 from __future__ import annotations
 
+import re
 import shlex
 import textwrap
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ from ..engine.requirements import MAX_FILE_BYTES, Source, Workload, read_file, w
 from ..engine.yamlio import dump_yaml_flow_lists
 from .questions import Value
 
-DEFAULT_NAME = "workload"
+DEFAULT_NAME = "my-workload"  # offered when nothing names the workload (no --save, no --answers)
 NO_PREFERENCE_KEY = "no-preference"  # the header line of a partial save: `# no-preference: latency, density`
 
 
@@ -125,5 +126,21 @@ def save(path: str, text: str) -> None:
 
 
 def name_for(path: str) -> str:
-    """A workload name from a file name, for answers that have none yet."""
+    """A workload name from a file name, offered when the file is named before the workload is."""
     return Path(path).stem or DEFAULT_NAME
+
+
+def file_name_for(name: str) -> str:
+    """A file name from a workload's name, offered when the workload is named before the file:
+    'Payments API' -> 'payments-api.yaml'."""
+    stem = "-".join(re.findall(r"[^\W_]+", name.lower()))  # letters and digits, any script
+    return f"{stem or DEFAULT_NAME}.yaml"
+
+
+def name_problem(text: str) -> str:
+    """Why a typed name cannot be a workload's name ('' if it can): the loader's rule, one line of text."""
+    if not text.strip():
+        return "Type a name, e.g. payments-api."
+    if not text.isprintable():
+        return "A name is one line of plain text."
+    return ""

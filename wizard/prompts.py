@@ -20,6 +20,7 @@ from prompt_toolkit.formatted_text import FormattedText
 from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 from prompt_toolkit.keys import Keys
 
+from .answers import name_problem
 from .flow import Step
 from .questions import (BACK, NO_PREFERENCE, NO_PREFERENCE_HELP, NO_PREFERENCE_LABEL, Answer, Question,
                         checkbox_verdict)
@@ -146,6 +147,19 @@ def _record(step: Step, answer: Answer) -> None:
 def say(text: str | list[tuple[str, str]]) -> None:
     """Print to the terminal the prompts use (which is not stdout when stdout is redirected)."""
     print_formatted_text(FormattedText(text) if isinstance(text, list) else text, style=STYLE)
+
+
+def ask_name(default: str) -> str:
+    """The workload's name (Enter keeps the default); it heads the recommendation and the saved file."""
+    text = questionary.text("Name of the workload:", default=default, style=STYLE,
+                            validate=lambda typed: name_problem(typed) or True).unsafe_ask()
+    return str(text).strip()
+
+
+def ask_description(default: str) -> str:
+    """An optional one-line description; Enter on an empty line means none."""
+    text = questionary.text("Description (optional, Enter for none):", default=default, style=STYLE).unsafe_ask()
+    return " ".join(str(text).split())
 
 
 def confirm_save() -> bool:

@@ -11,13 +11,13 @@ import os
 import shlex
 import stat
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TextIO
 
 from ..engine.api import Advisor
 from ..engine.model import Catalogue
 from ..engine.render.text import render_result
-from .answers import DEFAULT_NAME, Answers, load_answers, name_for, save_answers, workload
+from .answers import DEFAULT_NAME, Answers, file_name_for, load_answers, name_for, save_answers, workload
 from .flow import Cancelled, Flow, walk
 from .questions import NO_PREFERENCE_LABEL, questionnaire
 
@@ -75,6 +75,11 @@ def _interview(settings: Settings, advisor: Advisor, begun: tuple[Answers, Flow]
     from . import prompts
 
     base, flow = begun
+    try:
+        if not flow.done and not settings.ask_missing:  # resuming keeps the name the file has
+            base = _named(base)
+    except (KeyboardInterrupt, EOFError):
+        return _cancelled(settings, _with_needs(base, flow), flow, advisor.catalogue)
     if not flow.done:
         total = flow.step().total
         prompts.say(f"Up to {total} question{'s' * (total != 1)} about the workload.\n"
@@ -94,6 +99,14 @@ def _interview(settings: Settings, advisor: Advisor, begun: tuple[Answers, Flow]
     except (KeyboardInterrupt, EOFError):  # Ctrl-C or Ctrl-D while asked where to save
         print("Cancelled", file=sys.stderr)
         return Outcome.CANCELLED
+
+
+def _named(base: Answers) -> Answers:
+    """Ask the workload's name and description, offering what is known (the --save file's name, the
+    --answers file's)."""
+    from . import prompts
+
+    return replace(base, name=prompts.ask_name(base.name), description=prompts.ask_description(base.description))
 
 
 def _with_needs(base: Answers, flow: Flow) -> Answers:
@@ -120,12 +133,11 @@ def _cancelled(settings: Settings, answers: Answers, flow: Flow, catalogue: Cata
 def _offer_save(settings: Settings, answers: Answers, catalogue: Catalogue) -> Outcome:
     """Save to --save, or where the person says; a failed interactive save asks again."""
     while True:
-        path = settings.save or _choose_path(settings)
+        path = settings.save or _choose_path(settings, answers.name)
         if not path:
             return Outcome.DONE
-        named = answers if answers.name != DEFAULT_NAME else Answers(name_for(path), answers.description, answers.needs)
         try:
-            save_answers(path, named, catalogue, command=settings.command)
+            save_answers(path, answers, catalogue, command=settings.command)
         except OSError as error:
             print(f"deploy-advisor: cannot save to {path}: {error.strerror or error}", file=sys.stderr)
             if settings.save:
@@ -136,12 +148,12 @@ def _offer_save(settings: Settings, answers: Answers, catalogue: Catalogue) -> O
         return Outcome.DONE
 
 
-def _choose_path(settings: Settings) -> str | None:
+def _choose_path(settings: Settings, name: str) -> str | None:
     from . import prompts
 
     if not prompts.confirm_save():
         return None
-    path = prompts.ask_path(settings.answers or "my-workload.yaml")
+    path = prompts.ask_path(settings.answers or file_name_for(name))
     while os.path.exists(path) and not prompts.confirm_overwrite(path):
         path = prompts.ask_path(path)  # not replacing it: ask for another name rather than save nothing
     return path
