@@ -219,11 +219,25 @@ def _plan(catalogue: Catalogue) -> tuple[tuple[str, bool, tuple[str, ...]], ...]
     return catalogue.plan
 
 
+def _looks_tabular(text: str) -> str | None:
+    """'CSV' or 'TSV' when a plain scalar document reads as rows of one delimiter (YAML folds the lines of
+    a CSV export into one scalar, so the lines are gone: the delimiter count of the text tells)."""
+    for delimiter, format_name in (("\t", "TSV"), (",", "CSV")):
+        if text.count(delimiter) >= 2 and ":" not in text.split(delimiter, 1)[0]:
+            return format_name
+    return None
+
+
 def workload_from_node(node: Node, source: Source, default_name: str, catalogue: Catalogue) -> Outcome:
     """Check one requirement document against the catalogue."""
     problems = Collector()
     if not node.is_map:
         what = "empty" if node.is_scalar and node.value is None else node.describe()
+        table = _looks_tabular(node.value) if node.is_scalar and isinstance(node.value, str) else None
+        if table is not None:  # a spreadsheet export read as YAML: name the format and the way to read it
+            problems.add(node.span, "not-a-requirement", f"this looks like {table}, not a requirement file",
+                         f"name the file .{table.lower()}, or for standard input pass --input-format {table.lower()}")
+            return InputError(problems.problems)
         problems.add(node.span, "wrong-type", f"a requirement must be a mapping with name: and needs:, got {what}",
                      "see examples/ for the format")
         return InputError(problems.problems)

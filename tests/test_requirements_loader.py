@@ -95,6 +95,20 @@ def test_hostile_and_odd_inputs_get_clean_errors(cat, text, code):
     assert isinstance(outcomes[0], InputError) and outcomes[0].first.code == code, outcomes
 
 
+@pytest.mark.parametrize("text, named", [
+    ("name,latency,density\npayments,critical,high\n", "CSV"),
+    ("name\tlatency\tdensity\npayments\tcritical\thigh\n", "TSV"),
+])
+def test_a_spreadsheet_export_read_as_yaml_names_its_format_and_the_way_in(cat, text, named):
+    problem = parse_text(text, "-", "yaml", cat)[0].first
+    assert problem.code == "not-a-requirement" and f"looks like {named}" in problem.message
+    assert f"--input-format {named.lower()}" in problem.hint
+
+
+def test_a_text_with_one_comma_is_not_taken_for_csv(cat):
+    assert parse_text("hello, world\n", "-", "yaml", cat)[0].first.code == "wrong-type"
+
+
 def test_bytes_binary_and_bad_utf8(cat):
     assert parse_bytes(b"\x00\x01\x02", "b.yaml", "yaml", cat)[0].first.code == "binary"
     err = parse_bytes(b"needs:\n  latency: \xff\n", "b.yaml", "yaml", cat)[0]
