@@ -8,16 +8,14 @@ import sys
 from typing import Callable, Sequence
 
 from . import __version__, exitcodes, helptext
-from .engine.errors import AdvisorError
-from .engine.streams import WriteFailed
-from .output import STDOUT, guarded_stdout, quiet_stdout
 from .terminal import HelpFormatter
 
 Command = Callable[[argparse.Namespace], int]
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The whole command line; with ``only``, only that command's arguments are set up (and imported)."""
+    """The whole command line; with ``only``, only that command's arguments are set up (and imported):
+    ``""`` for none of them (the top-level ``--help`` lists the commands, it needs none of their options)."""
     parser = argparse.ArgumentParser(
         prog="deploy-advisor",
         description="Recommend bare metal, a virtual machine or a container for a workload, with every reason and its source.",
@@ -41,12 +39,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     from . import commands
 
     words = list(sys.argv[1:] if argv is None else argv)
-    chosen = next((w for w in words if w in commands.HELP), None)
-    parser = build_parser(chosen)
+    chosen = next((w for w in words if w in commands.HELP), "")
+    parser = build_parser(chosen)  # no command named (--version, --help): no command module is imported
     args = parser.parse_args(words)
     if args.command is None:
         parser.print_help(sys.stderr)
         return exitcodes.USAGE
+    # Only now: --version and --help have ended the run already, without paying for these imports.
+    from .engine.errors import AdvisorError
+    from .engine.streams import WriteFailed
+    from .output import STDOUT, guarded_stdout, quiet_stdout
+
     previous = _on_sigterm()
     try:
         with guarded_stdout():

@@ -19,12 +19,14 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator, NamedTuple
 
 from .api import Advisor, default_advisor
 from .errors import InputError, Problem, RuleError, Span
-from .inputs import FLUSH, Unit, UnitOrFlush, read_outcomes, unit_outcomes
+from .inputs import (FLUSH, DataUnit, FileUnit, LinesUnit, RowsUnit, Unit, UnitOrFlush, _Flush, read_outcomes,
+                     unit_outcomes)
 from .insight import Explainer
 from .render.formats import FORMATS, Format
 from .render.style import DEFAULT_WIDTH, Style
 from .requirements import MAX_FILE_BYTES
 from .result import Result
+from .rulecache import load_ruleset_cached
 
 TASK_WEIGHT = 500  # workloads (lines, or files counted as FILE_WEIGHT) per task: one engine batch
 FILE_WEIGHT_PARALLEL = 8  # smaller tasks of files when spread over processes, so that all get some
@@ -55,7 +57,7 @@ class Chunk:
     __slots__ = ("pieces", "messages", "answered", "failed", "size", "fatal")
 
     def __init__(self, size: int = 0) -> None:
-        self.pieces: list[Any] = []
+        self.pieces: list[Any] = []  # joinable formats: one bytes object (or str), see Context.run
         self.messages: list[str] = []  # one line per input error, for standard error
         self.answered = 0
         self.failed = 0
@@ -76,7 +78,7 @@ class Context:
 
     def __init__(self, options: Options, advisor: Advisor | None = None) -> None:
         self.options = options
-        self.advisor = advisor if advisor is not None else Advisor(options.rules)
+        self.advisor = advisor if advisor is not None else Advisor(load_ruleset_cached(options.rules))
         self.explainer = Explainer(self.advisor) if options.explain else None
         self.format: Format = FORMATS[options.format](self.advisor.ruleset, options.explain,
                                                       Style(options.width, options.color), options.group_by)
@@ -100,8 +102,19 @@ class Context:
         except RuleError as error:  # sent back as data: an exception would not survive pickling intact
             chunk.fatal = error.problems
         if self.format.joinable and chunk.pieces:
-            chunk.pieces = ["".join(chunk.pieces)]  # one string is cheaper to send and to write
+            chunk.pieces = [encoded("".join(chunk.pieces))]
         return chunk
+
+
+def encoded(text: str) -> bytes | str:
+    """A task's joined output as UTF-8 bytes, encoded where it was rendered: one bytes object is the
+    cheapest thing to send to the parent (a str is encoded by pickle and decoded again on arrival) and
+    to write (it goes to the output's binary buffer: see streams.write_encoded). Text that is not valid
+    UTF-8 (a lone surrogate) stays text, for the output stream's own error handling."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text
 
 
 def error_line(error: InputError) -> str:
@@ -113,37 +126,42 @@ def error_line(error: InputError) -> str:
 # --- tasks -----------------------------------------------------------------------------------
 
 
-def tasks(stream: Iterable[UnitOrFlush], file_weight: int = 1) -> Iterator[Task | object]:
+def tasks(stream: Iterable[UnitOrFlush], file_weight: int = 1) -> Iterator[Task | _Flush]:
     """Units grouped into tasks of about TASK_WEIGHT workloads; FLUSH passes through, ending a task."""
     group: list[Unit] = []
     weight = size = 0
     first = True
     for unit in stream:
-        if unit is not FLUSH:
-            group.append(unit)  # type: ignore[arg-type]
-            weight += _weight(unit, file_weight)  # type: ignore[arg-type]
-            size += _size(unit)  # type: ignore[arg-type]
-        if group and (unit is FLUSH or weight >= TASK_WEIGHT):
+        flush = isinstance(unit, _Flush)
+        if not isinstance(unit, _Flush):
+            group.append(unit)
+            weight += _weight(unit, file_weight)
+            size += _size(unit)
+        if group and (flush or weight >= TASK_WEIGHT):
             yield Task(tuple(group), first, size)
             group, weight, size, first = [], 0, 0, False
-        if unit is FLUSH:
+        if flush:
             yield FLUSH
     if group:
         yield Task(tuple(group), first, size)
 
 
 def _weight(unit: Unit, file_weight: int) -> int:
-    return len(unit[3]) if unit[0] in ("lines", "rows") else file_weight
+    if isinstance(unit, LinesUnit):
+        return len(unit.lines)
+    if isinstance(unit, RowsUnit):
+        return len(unit.rows)
+    return file_weight
 
 
 def _size(unit: Unit) -> int:
-    if unit[0] in ("lines", "rows"):
-        return unit[4]
-    if unit[0] == "data":
-        return len(unit[3])
-    if unit[0] == "file":
+    if isinstance(unit, (LinesUnit, RowsUnit)):
+        return unit.size
+    if isinstance(unit, DataUnit):
+        return len(unit.data)
+    if isinstance(unit, FileUnit):
         try:
-            return os.stat(unit[1]).st_size
+            return os.stat(unit.path).st_size
         except OSError:
             return 0
     return 0
@@ -174,15 +192,15 @@ def _checked(chunk: Chunk) -> Chunk:
 _worker: Context | None = None
 
 
-def _run_parallel(context: Context, work: Iterator[Task | object], sink: Sink, jobs: int) -> None:
+def _run_parallel(context: Context, work: Iterator[Task | _Flush], sink: Sink, jobs: int) -> None:
     global _worker
     _worker = context  # inherited as is by forked workers; others load their own (see _serve)
     workers = _Workers(context.options, jobs)
     try:
         submitted = emitted = 0
         for task in work:
-            if task is not FLUSH:
-                workers.submit(submitted, task)  # type: ignore[arg-type]
+            if isinstance(task, Task):
+                workers.submit(submitted, task)
                 submitted += 1
             # in order; wait when the input would block (FLUSH) or too much is in flight
             while emitted < submitted and (task is FLUSH or workers.ready(emitted)

@@ -86,7 +86,23 @@ class FactLayout(NamedTuple):
 
 
 def fact_layout(ruleset: RuleSet) -> FactLayout:
-    """The slots for the criteria the rules test, in catalogue order, and the keys they need."""
+    """The slots for the criteria the rules test, in catalogue order, and the keys they need.
+
+    Worked out once per rule set and kept in ``ruleset.derived`` (the loader's limit check, every
+    Evaluator and the on-disk rule-set cache all use it)."""
+    kept = ruleset.derived.get("fact-layout")
+    if kept is None:
+        try:
+            kept = _fact_layout(ruleset)
+        except ValueError as exc:
+            kept = exc
+        ruleset.derived["fact-layout"] = kept
+    if isinstance(kept, ValueError):
+        raise kept
+    return kept
+
+
+def _fact_layout(ruleset: RuleSet) -> FactLayout:
     tested = {c for rule in ruleset.rules for c in criteria_in(rule.when)}
     slots: list[Slot] = []
     for criterion in ruleset.catalogue.criteria:
@@ -132,7 +148,16 @@ def rule_ids(durable_name: str) -> tuple[str, ...]:
 
 
 def _distinct_tests(ruleset: RuleSet, layout: FactLayout) -> dict[tuple[str, ...], list[str]]:
-    """Each distinct compiled test, with the ids of the rules that share it, in rule order."""
+    """Each distinct compiled test, with the ids of the rules that share it, in rule order (compiled
+    once per rule set and layout: the tests depend only on the slots; callers do not mutate it)."""
+    kept = ruleset.derived.setdefault("distinct-tests", {})
+    found = kept.get(layout.slots)
+    if found is None:
+        found = kept[layout.slots] = _compile_tests(ruleset, layout)
+    return found
+
+
+def _compile_tests(ruleset: RuleSet, layout: FactLayout) -> dict[tuple[str, ...], list[str]]:
     groups: dict[tuple[str, ...], list[str]] = {}
     for rule in ruleset.rules:
         tests = compile_rule(rule, layout)

@@ -12,7 +12,7 @@ turned into a stream of small, picklable *units* of work, then units into worklo
 * When standard input has nothing more to give for the moment, the stream says so (``FLUSH``), so that
   a slow producer sees the answers to what it has sent without waiting for a full batch.
 
-Units are plain tuples, cheap to send to another process; :func:`unit_outcomes` turns one into
+Units are small typed records (``Unit``), cheap to send to another process; :func:`unit_outcomes` turns one into
 workloads and errors in input order, exactly as the same unit would anywhere else.
 """
 from __future__ import annotations
@@ -32,8 +32,12 @@ from .requirements import MAX_FILE_BYTES, Outcome, parse_bytes, parse_jsonl_line
 
 if TYPE_CHECKING:
     from .mapping import Mapping
+    from .spreadsheet import Table
 
 SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv", ".tsv", ".xlsx")
+# Spreadsheet suffixes and what they hold, known here so that only spreadsheet inputs pay for
+# importing spreadsheet.py (and the mapping, csv and zip readers behind it).
+SPREADSHEET_KINDS = {".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx"}
 STREAM_SUFFIXES = (".jsonl", ".ndjson")
 STDIN = "-"
 READ_SIZE = 1 << 20
@@ -49,10 +53,61 @@ class _Flush:
 
 FLUSH = _Flush()
 
-# Units: ("file", path, name) | ("data", name, kind, bytes) | ("lines", name, first_number, [raw line or None], size)
-# | ("rows", name, first_line, [(line, cells or None)], size, spreadsheet.Table, first unit of its sheet)
-# | ("error", file, line, column, code, message, hint)
-Unit = tuple
+# Units: small typed records, picklable and cheap to send to another process (NamedTuples: they cost
+# a fraction of a dataclass's creation time at start-up, and pickle as plain tuples).
+
+
+class FileUnit(NamedTuple):
+    """A whole file, read and parsed where the work is done."""
+
+    path: str  # for opening
+    name: str  # for messages and output (see display_name)
+
+
+class StdinUnit(NamedTuple):
+    """Standard input, as discovered: :func:`units` turns it into data or lines."""
+
+
+class DataUnit(NamedTuple):
+    """A whole document already read (standard input that is not JSON Lines)."""
+
+    name: str
+    kind: str  # "json" or "yaml"
+    data: bytes
+
+
+class LinesUnit(NamedTuple):
+    """Consecutive JSON Lines, raw (decoded where they are parsed)."""
+
+    name: str
+    first: int  # the line number of lines[0]
+    lines: list[bytes | None]  # None: a line over --max-bytes
+    size: int  # bytes of input they stand for, for the progress bar
+
+
+class RowsUnit(NamedTuple):
+    """Consecutive rows of a spreadsheet (see spreadsheet.py)."""
+
+    name: str
+    first: int  # the line (row) number of the first row
+    rows: list[tuple[int, tuple | None]]  # (line, cells); cells None: a row over --max-bytes
+    size: int
+    table: "Table"  # the sheet's header, as resolved
+    first_of_sheet: bool  # the first unit of its sheet: it reports the header's problems
+
+
+class ErrorUnit(NamedTuple):
+    """An input that cannot be read at all, reported in its place."""
+
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+    hint: str = ""
+
+
+Unit = Union[FileUnit, StdinUnit, DataUnit, LinesUnit, RowsUnit, ErrorUnit]
 UnitOrFlush = Union[Unit, _Flush]
 
 
@@ -63,14 +118,14 @@ class Discovered(NamedTuple):
     total_bytes: int | None  # None when standard input is among the inputs
 
 
-def error_unit(file: str, code: str, message: str, hint: str = "", line: int = 0, column: int = 0) -> Unit:
-    return ("error", file, line, column, code, message, hint)
+def error_unit(file: str, code: str, message: str, hint: str = "", line: int = 0, column: int = 0) -> ErrorUnit:
+    return ErrorUnit(file, line, column, code, message, hint)
 
 
 # --- paths -----------------------------------------------------------------------------------
 
 
-def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None, Unit | None]]:
+def expand(paths: Iterable[str]) -> Iterator[tuple[str, Path | None, ErrorUnit | None]]:
     """Each input in order as (name, path, None), or (name, None, error unit); ``-`` as (STDIN, None, None).
 
     Names are for messages and output: a file name that is not UTF-8 is shown with escapes
@@ -114,7 +169,7 @@ class _Folder(NamedTuple):
     ancestors: frozenset[tuple[int, int]]
 
 
-def _walk(root: str, info: os.stat_result) -> Iterator[tuple[str, Path | None, Unit | None]]:
+def _walk(root: str, info: os.stat_result) -> Iterator[tuple[str, Path | None, ErrorUnit | None]]:
     """A folder's files, depth first in name order, without recursion: each folder (by device and
     inode) and each file is visited once, however many links lead to it, so that link "diamonds"
     cannot multiply the work; a link back into a folder being searched is an error in its place."""
@@ -183,7 +238,7 @@ def _containing(root: str) -> frozenset[tuple[int, int]]:
     return frozenset(keys)
 
 
-def _open_folder(name: str, ancestors: frozenset[tuple[int, int]]) -> _Folder | tuple[str, None, Unit]:
+def _open_folder(name: str, ancestors: frozenset[tuple[int, int]]) -> _Folder | tuple[str, None, ErrorUnit]:
     try:
         with os.scandir(name) as found:
             entries = sorted(found, key=lambda e: e.name)
@@ -202,10 +257,10 @@ def discover(paths: Iterable[str]) -> Discovered:
         if error is not None:
             units.append(error)
         elif path is None:
-            units.append(("stdin",))
+            units.append(StdinUnit())
             total = None
         else:
-            units.append(("file", str(path), name))
+            units.append(FileUnit(str(path), name))
             total = _add_size(total, path)
     return Discovered(tuple(units), total)
 
@@ -227,21 +282,31 @@ def units(discovered: Iterable[Unit], max_bytes: int = MAX_FILE_BYTES, stdin: Bi
     """The work: whole files stay one unit each (read where they are parsed); JSON Lines files,
     spreadsheets (see spreadsheet.py) and standard input are split into units of lines or rows as
     they are read. ``input_format`` says what standard input holds instead of sniffing it."""
-    from . import spreadsheet
-
     for unit in discovered:
-        sheet = spreadsheet.kind_of(unit[2]) if unit[0] == "file" else None
-        if sheet is not None:
-            yield from spreadsheet.file_units(unit[1], unit[2], sheet, max_bytes, mapping)
-        elif unit[0] == "file" and Path(unit[2]).suffix.lower() in STREAM_SUFFIXES:
-            yield from _jsonl_file(unit[1], unit[2], max_bytes)
-        elif unit[0] == "stdin" and input_format in spreadsheet.KINDS.values():
+        if isinstance(unit, FileUnit):
+            yield from _file_units(unit, max_bytes, mapping)
+        elif isinstance(unit, StdinUnit) and input_format in SPREADSHEET_KINDS.values():
+            from . import spreadsheet
+
             stream = stdin if stdin is not None else sys.stdin.buffer
             yield from spreadsheet.stream_units(stream, STDIN, input_format, max_bytes, mapping)
-        elif unit[0] == "stdin":
+        elif isinstance(unit, StdinUnit):
             yield from stdin_units(stdin if stdin is not None else sys.stdin.buffer, max_bytes, input_format)
         else:
             yield unit
+
+
+def _file_units(unit: FileUnit, max_bytes: int, mapping: "Mapping | None") -> Iterator[UnitOrFlush]:
+    """A spreadsheet or JSON Lines file split into units as it is read; any other file stays one unit."""
+    suffix = Path(unit.name).suffix.lower()
+    if suffix in SPREADSHEET_KINDS:
+        from . import spreadsheet
+
+        yield from spreadsheet.file_units(unit.path, unit.name, SPREADSHEET_KINDS[suffix], max_bytes, mapping)
+    elif suffix in STREAM_SUFFIXES:
+        yield from _jsonl_file(unit.path, unit.name, max_bytes)
+    else:
+        yield unit
 
 
 def _jsonl_file(path: str, name: str, max_bytes: int) -> Iterator[UnitOrFlush]:
@@ -267,7 +332,7 @@ def stdin_units(stream: BinaryIO, max_bytes: int, input_format: str | None = Non
         yield error_unit(STDIN, "too-large", f"standard input is over the limit of {max_bytes} bytes",
                          "raise it with --max-bytes, or send JSON Lines, which are read as a stream")
         return
-    yield ("data", STDIN, input_format if input_format in ("json", "yaml") else document_kind(data), data)
+    yield DataUnit(STDIN, input_format if input_format in ("json", "yaml") else document_kind(data), data)
 
 
 def sniff(head: bytes) -> str:
@@ -320,23 +385,23 @@ def line_units(stream: BinaryIO, name: str, max_bytes: int, head: bytes = b"", i
     first = 1
     number = size = 0
     for line in _lines(stream, max_bytes, head, interactive):
-        if line is FLUSH:
+        if isinstance(line, _Flush):
             if batch:
-                yield ("lines", name, first, batch, size)
+                yield LinesUnit(name, first, batch, size)
                 first, batch, size = number + 1, [], 0
             yield FLUSH
             continue
         number += 1
-        batch.append(line)  # type: ignore[arg-type]
-        size += len(line) + 1 if line is not None else max_bytes  # type: ignore[arg-type]
+        batch.append(line)
+        size += len(line) + 1 if line is not None else max_bytes
         if len(batch) >= lines_per_unit:
-            yield ("lines", name, first, batch, size)
+            yield LinesUnit(name, first, batch, size)
             first, batch, size = number + 1, [], 0
     if batch:
-        yield ("lines", name, first, batch, size)
+        yield LinesUnit(name, first, batch, size)
 
 
-def _lines(stream: BinaryIO, max_bytes: int, head: bytes, interactive: bool) -> Iterator[object]:
+def _lines(stream: BinaryIO, max_bytes: int, head: bytes, interactive: bool) -> Iterator[bytes | None | _Flush]:
     """Raw lines (None: longer than max_bytes), and FLUSH when the stream would block."""
     pending = b""
     too_long = False
@@ -375,26 +440,23 @@ def _would_block(stream: BinaryIO) -> bool:
 
 def unit_outcomes(unit: Unit, catalogue: Catalogue, max_bytes: int = MAX_FILE_BYTES) -> list[Outcome]:
     """The workloads and errors one unit holds, in order."""
-    kind = unit[0]
-    if kind == "file":
-        return read_file(Path(unit[1]), unit[2], catalogue, max_bytes)
-    if kind == "data":
-        _, name, data_kind, data = unit
-        return parse_bytes(data, name, data_kind, catalogue, max_bytes)
-    if kind == "lines":
+    if isinstance(unit, FileUnit):
+        return read_file(Path(unit.path), unit.name, catalogue, max_bytes)
+    if isinstance(unit, DataUnit):
+        return parse_bytes(unit.data, unit.name, unit.kind, catalogue, max_bytes)
+    if isinstance(unit, LinesUnit):
         return _line_outcomes(unit, catalogue, max_bytes)
-    if kind == "rows":
+    if isinstance(unit, RowsUnit):
         from .spreadsheet import row_outcomes
 
         return row_outcomes(unit, catalogue, max_bytes)
-    if kind == "error":
-        _, file, line, column, code, message, hint = unit
-        return [InputError([Problem(Span(file, line, column), code, message, hint)])]
+    if isinstance(unit, ErrorUnit):
+        return [InputError([Problem(Span(unit.file, unit.line, unit.column), unit.code, unit.message, unit.hint)])]
     raise ValueError(f"not a unit: {unit!r}")
 
 
-def _line_outcomes(unit: Unit, catalogue: Catalogue, max_bytes: int) -> list[Outcome]:
-    _, name, first, lines, _size = unit
+def _line_outcomes(unit: LinesUnit, catalogue: Catalogue, max_bytes: int) -> list[Outcome]:
+    name, first, lines = unit.name, unit.first, unit.lines
     stem = Path(name).stem if name != STDIN else "stdin"
     out: list[Outcome] = []
     for number, raw in enumerate(lines, start=first):
@@ -428,7 +490,7 @@ def read_outcomes(paths: Iterable[str], catalogue: Catalogue, max_bytes: int = M
                   mapping: "Mapping | None" = None) -> Iterator[Outcome]:
     """Every workload and error the paths hold, in order, streaming (the Python API's entry point)."""
     for unit in units(discover(paths).units, max_bytes, stdin, input_format, mapping):
-        if unit is not FLUSH:
+        if not isinstance(unit, _Flush):
             yield from unit_outcomes(unit, catalogue, max_bytes)
 
 

@@ -180,7 +180,9 @@ class RuleSet:
     anchor_titles: Mapping[str, str] = field(default_factory=dict)
     # What other modules work out once per rule set (result.py's table of reasons): owned here, so it
     # lives and dies with the rule set, with no global cache keyed by id().
-    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # Not an __init__ argument: dataclasses.replace() (a rule set with other rules) starts it empty,
+    # instead of sharing, and trusting, what was worked out for the original.
+    derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def option(self, option_id: str) -> Option:
         return next(o for o in self.options if o.id == option_id)

@@ -5,8 +5,8 @@ file and line.
 """
 from __future__ import annotations
 
+import importlib.util
 import re
-from importlib import resources
 from pathlib import Path
 
 from .conditions import parse_condition
@@ -33,8 +33,13 @@ _RULE_LIMITS = Limits(max_depth=64, max_nodes=200_000, allow_aliases=True)
 
 
 def shipped_rules_dir() -> Path:
-    """The rule set installed with the package."""
-    return Path(str(resources.files("deploy_advisor.rules")))
+    """The rule set installed with the package: the folder of the ``deploy_advisor.rules`` package
+    (found without importing it, nor importlib.resources, whose readers cost start-up time)."""
+    spec = importlib.util.find_spec("deploy_advisor.rules")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuleError([Problem(Span("deploy_advisor.rules"), "no-rules-dir", "the shipped rule set is not installed",
+                                 "reinstall deploy-advisor")])
+    return Path(list(spec.submodule_search_locations)[0])
 
 
 def load_ruleset(directory: str | Path | None = None) -> RuleSet:

@@ -23,13 +23,14 @@ from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
 from .errors import Collector, InputError, Problem, Span, did_you_mean
+from .inputs import SPREADSHEET_KINDS as KINDS  # one list of spreadsheet suffixes, read without this module
+from .inputs import ErrorUnit, RowsUnit, error_unit
 from .labels import KEY_HINT, LABEL_KEY, label_value
 from .mapping import NO_MATCH, ColumnRule, Mapping, header_key, translate
 from .model import Catalogue, Criterion
 from .requirements import _YES_NO, Outcome, Source, Workload, check_needs
 from .tree import Node
 
-KINDS = {".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx"}
 SUFFIXES = tuple(KINDS)
 ROWS_PER_UNIT = 500
 EXPANDED_PER_BYTE_LIMIT = 256  # an XLSX may unzip to 256 times --max-bytes (256 MB by default)
@@ -64,7 +65,7 @@ class Column:
 # --- reading: files and standard input to units of rows ---------------------------------------
 
 
-def file_units(path: str, name: str, kind: str, max_bytes: int, mapping: Mapping | None) -> Iterator[tuple]:
+def file_units(path: str, name: str, kind: str, max_bytes: int, mapping: Mapping | None) -> Iterator[RowsUnit | ErrorUnit]:
     if kind == "xlsx":
         yield from _batched(name, _xlsx_records(path, name, mapping, max_bytes), kind, max_bytes, mapping)
         return
@@ -72,20 +73,21 @@ def file_units(path: str, name: str, kind: str, max_bytes: int, mapping: Mapping
         # surrogateescape: a byte that is not UTF-8 is kept, and reported at its own cell (see row_outcome)
         stream = open(path, encoding="utf-8-sig", errors="surrogateescape", newline="")
     except OSError as exc:
-        yield _error_unit(name, "not-found" if isinstance(exc, FileNotFoundError) else "unreadable",
+        yield error_unit(name, "not-found" if isinstance(exc, FileNotFoundError) else "unreadable",
                           f"cannot read: {exc.strerror or exc}", "check the path")
         return
     with stream:
         yield from _batched(name, _csv_records(stream, name, kind), kind, max_bytes, mapping)
 
 
-def stream_units(stream: BinaryIO, name: str, kind: str, max_bytes: int, mapping: Mapping | None) -> Iterator[tuple]:
+def stream_units(stream: BinaryIO, name: str, kind: str, max_bytes: int,
+                 mapping: Mapping | None) -> Iterator[RowsUnit | ErrorUnit]:
     """Standard input read as ``kind`` (``--input-format``)."""
     if kind == "xlsx":
         limit = max_bytes * EXPANDED_PER_BYTE_LIMIT
         data = stream.read(limit + 1) or b""
         if len(data) > limit:
-            yield _error_unit(name, "too-large", f"the workbook is over {limit} bytes", "raise --max-bytes")
+            yield error_unit(name, "too-large", f"the workbook is over {limit} bytes", "raise --max-bytes")
             return
         yield from _batched(name, _xlsx_records(data, name, mapping, max_bytes), kind, max_bytes, mapping)
         return
@@ -102,7 +104,7 @@ def _csv_records(stream: Iterable[str], name: str, kind: str) -> Iterator[tuple]
             yield start, tuple(record)
             start = reader.line_num + 1
     except csv.Error as exc:
-        yield _error_unit(name, "csv-syntax", f"not valid {kind.upper()}: {exc}",
+        yield error_unit(name, "csv-syntax", f"not valid {kind.upper()}: {exc}",
                           "fix the quoting at that line; the rows before it were read", reader.line_num or 1, 1)
 
 
@@ -112,26 +114,27 @@ def _xlsx_records(source: str | bytes, name: str, mapping: Mapping | None, max_b
     try:
         sheet = read_sheet(source, mapping.sheet if mapping else None, max_bytes * EXPANDED_PER_BYTE_LIMIT)
     except XlsxError as exc:
-        yield _error_unit(name, "xlsx-unreadable", str(exc), "save it from a spreadsheet as .xlsx, or export CSV")
+        yield error_unit(name, "xlsx-unreadable", str(exc), "save it from a spreadsheet as .xlsx, or export CSV")
         return
     except OSError as exc:
-        yield _error_unit(name, "unreadable", f"cannot read: {exc.strerror or exc}", "check the path")
+        yield error_unit(name, "unreadable", f"cannot read: {exc.strerror or exc}", "check the path")
         return
     yield ("sheet", sheet.name)
     for number, row in enumerate(sheet.rows, start=1):
         yield number, tuple(row)
 
 
-def _batched(name: str, records: Iterator[tuple], kind: str, max_bytes: int, mapping: Mapping | None) -> Iterator[tuple]:
-    """Units of up to ROWS_PER_UNIT rows: ("rows", name, first line, [(line, cells)], size, table, first unit)."""
+def _batched(name: str, records: Iterator[tuple], kind: str, max_bytes: int,
+             mapping: Mapping | None) -> Iterator[RowsUnit | ErrorUnit]:
+    """Units of up to ROWS_PER_UNIT rows (inputs.RowsUnit), or the error unit that ends the file."""
     table: Table | None = None
     sheet = ""
-    batch: list[tuple[int, tuple]] = []
+    batch: list[tuple[int, tuple | None]] = []
     size = 0
     first = True
     failed = False
     for record in records:
-        if record[0] == "error":
+        if isinstance(record, ErrorUnit):
             yield record
             failed = True
             continue
@@ -147,29 +150,26 @@ def _batched(name: str, records: Iterator[tuple], kind: str, max_bytes: int, map
         batch.append((line, cells if _row_size(cells) <= max_bytes else None))
         size += min(_row_size(cells), max_bytes) + 1
         if len(batch) >= ROWS_PER_UNIT:
-            yield ("rows", name, batch[0][0], batch, size, table, first)
+            yield RowsUnit(name, batch[0][0], batch, size, table, first)
             batch, size, first = [], 0, False
     if table is None and not failed:
-        yield _error_unit(name, "empty", "the spreadsheet has no header row",
+        yield error_unit(name, "empty", "the spreadsheet has no header row",
                           "write a header: name, then criterion ids (see docs/inventories.md)")
     elif table is not None and (batch or first):
-        yield ("rows", name, batch[0][0] if batch else table.header_line, batch, size, table, first)
+        yield RowsUnit(name, batch[0][0] if batch else table.header_line, batch, size, table, first)
 
 
 def _row_size(cells: tuple) -> int:
     return sum(len(c) if isinstance(c, str) else 8 for c in cells)
 
 
-def _error_unit(name: str, code: str, message: str, hint: str = "", line: int = 0, column: int = 0) -> tuple:
-    return ("error", name, line, column, code, message, hint)  # inputs.Unit's error shape
-
 
 # --- rows to workloads -----------------------------------------------------------------------
 
 
-def row_outcomes(unit: tuple, catalogue: Catalogue, max_bytes: int) -> list[Outcome]:
+def row_outcomes(unit: RowsUnit, catalogue: Catalogue, max_bytes: int) -> list[Outcome]:
     """The workloads and errors of one unit of rows, in order (header problems first, once per sheet)."""
-    _, name, _first, rows, _size, table, first = unit
+    name, rows, table, first = unit.name, unit.rows, unit.table, unit.first_of_sheet
     columns, header_problems = resolve_header(table, name, catalogue)
     out: list[Outcome] = []
     if first and header_problems:

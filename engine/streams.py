@@ -2,8 +2,10 @@
 tell a full disk from its own failures. Small on purpose: every command imports it at start-up."""
 from __future__ import annotations
 
+import codecs
 import errno
-from typing import Callable, TextIO
+import os
+from typing import Any, Callable, TextIO
 
 
 class WriteFailed(OSError):
@@ -31,6 +33,11 @@ class Guarded:
         if self._stream is not None:
             named(self._stream.flush, self._name)
 
+    def write_encoded(self, data: bytes) -> None:
+        if self._stream is None:
+            raise WriteFailed(errno.EBADF, "it is closed", self._name)
+        named(lambda: write_encoded(self._stream, data), self._name)
+
     def __getattr__(self, attribute: str):
         return getattr(self._stream, attribute)
 
@@ -47,3 +54,26 @@ def named(action: Callable[[], object], name: str):
 
 def failed(error: OSError, name: str) -> WriteFailed:
     return WriteFailed(error.errno or errno.EIO, error.strerror or str(error), name)
+
+
+def write_encoded(out: Any, data: bytes) -> None:
+    """UTF-8 ``data`` onto the text stream ``out``, as if ``out.write(data.decode())``: straight onto
+    its binary buffer when that writes the very same bytes (a UTF-8 stream, no newline translation),
+    which spares decoding and encoding again megabytes of answers; decoded and written as text otherwise."""
+    own = getattr(out, "write_encoded", None)
+    if own is not None:
+        own(data)
+        return
+    buffer = getattr(out, "buffer", None)
+    if buffer is not None and os.linesep == "\n" and _is_utf8(getattr(out, "encoding", None)):
+        out.flush()  # what the text layer holds goes first
+        buffer.write(data)
+    else:
+        out.write(data.decode("utf-8"))
+
+
+def _is_utf8(encoding: str | None) -> bool:
+    try:
+        return encoding is not None and codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False

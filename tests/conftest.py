@@ -1,8 +1,18 @@
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
+
+# The rule-set cache (engine/rulecache.py) of this test run, and of the commands it starts, lives in a
+# folder of its own: never the user's ~/.cache, and never shared with another run.
+_CACHE = tempfile.mkdtemp(prefix="deploy-advisor-test-cache-")
+os.environ["XDG_CACHE_HOME"] = _CACHE
+atexit.register(shutil.rmtree, _CACHE, True)
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"

@@ -15,7 +15,7 @@ import pytest
 
 from conftest import ROOT
 from deploy_advisor.engine import batch
-from deploy_advisor.engine.inputs import FLUSH
+from deploy_advisor.engine.inputs import FLUSH, LinesUnit
 from deploy_advisor.main import main
 
 RULES = str(ROOT / "tests" / "fixtures" / "batch" / "rules")
@@ -223,7 +223,7 @@ def test_input_is_read_only_as_fast_as_it_is_answered():
         def endless():
             for number in itertools.count(1):
                 next(pulled)
-                yield ("lines", "endless.jsonl", number, [(LINE % (number, "critical")).encode()] * 500, 0)
+                yield LinesUnit("endless.jsonl", number, [(LINE % (number, "critical")).encode()] * 500, 0)
 
         seen = []
 
@@ -238,7 +238,7 @@ def test_input_is_read_only_as_fast_as_it_is_answered():
 
 
 def test_flush_markers_end_a_task_early():
-    stream = [("lines", "-", 1, [b"a"], 2), FLUSH, ("lines", "-", 2, [b"b", b"c"], 4)]
+    stream = [LinesUnit("-", 1, [b"a"], 2), FLUSH, LinesUnit("-", 2, [b"b", b"c"], 4)]
     work = list(batch.tasks(stream))
     assert [len(t.units) if isinstance(t, batch.Task) else "FLUSH" for t in work] == [1, "FLUSH", 1]
     assert [t.first for t in work if isinstance(t, batch.Task)] == [True, False]

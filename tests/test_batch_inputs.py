@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from conftest import ROOT
-from deploy_advisor.engine.inputs import (FLUSH, discover, line_units, read_outcomes, sniff, stdin_units, unit_outcomes,
+from deploy_advisor.engine.inputs import (FLUSH, DataUnit, ErrorUnit, FileUnit, LinesUnit, StdinUnit, discover, line_units, read_outcomes, sniff, stdin_units, unit_outcomes,
                                           units)
 from deploy_advisor.engine.requirements import Workload
 from deploy_advisor.engine.rulefiles import load_ruleset
@@ -24,7 +24,7 @@ def catalogue():
 
 
 def names(found) -> list[str]:
-    return [u[2] if u[0] == "file" else f"{u[0]}:{u[1]}" for u in found.units]
+    return [u.name if isinstance(u, FileUnit) else f"error:{u.file}" for u in found.units]
 
 
 def test_a_folder_is_searched_recursively_in_sorted_order_for_requirement_files():
@@ -39,8 +39,9 @@ def test_files_folders_and_stdin_keep_the_order_given(tmp_path):
     (tmp_path / "b.yaml").write_text("needs: {}\n")
     (tmp_path / "a.txt").write_text("needs: {}\n")  # named explicitly: read whatever its suffix
     found = discover([str(tmp_path / "b.yaml"), "-", str(tmp_path / "a.txt")])
-    assert found.units == (("file", str(tmp_path / "b.yaml"), str(tmp_path / "b.yaml")), ("stdin",),
-                           ("file", str(tmp_path / "a.txt"), str(tmp_path / "a.txt")))
+    assert found.units == (FileUnit(str(tmp_path / "b.yaml"), str(tmp_path / "b.yaml")), StdinUnit(),
+                           FileUnit(str(tmp_path / "a.txt"), str(tmp_path / "a.txt")))
+    assert [type(u) for u in found.units] == [FileUnit, StdinUnit, FileUnit]
     assert found.total_bytes is None  # standard input: no progress fraction
 
 
@@ -51,9 +52,9 @@ def test_a_symlink_loop_is_an_error_in_its_place_and_the_walk_ends(tmp_path):
     (folder / "sub" / "loop").symlink_to(folder)
     (folder / "z.yaml").symlink_to(folder / "missing.yaml")
     found = discover([str(folder)])
-    assert [u[0] for u in found.units] == ["file", "error", "error"]
-    assert found.units[1][1].endswith("sub/loop") and found.units[1][4] == "symlink-loop"
-    assert found.units[2][1].endswith("z.yaml") and found.units[2][4] == "not-found"
+    assert [type(u) for u in found.units] == [FileUnit, ErrorUnit, ErrorUnit]
+    assert found.units[1].file.endswith("sub/loop") and found.units[1].code == "symlink-loop"
+    assert found.units[2].file.endswith("z.yaml") and found.units[2].code == "not-found"
 
 
 def test_an_unreadable_folder_is_an_error_in_its_place(tmp_path, monkeypatch):
@@ -68,13 +69,13 @@ def test_an_unreadable_folder_is_an_error_in_its_place(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "scandir", scandir)
     found = discover([str(tmp_path)])
-    assert [u[0] for u in found.units] == ["file", "error"]
-    assert found.units[1][4:6] == ("unreadable", "cannot read the folder: Permission denied")
+    assert [type(u) for u in found.units] == [FileUnit, ErrorUnit]
+    assert (found.units[1].code, found.units[1].message) == ("unreadable", "cannot read the folder: Permission denied")
 
 
 def test_a_missing_path_is_an_error(tmp_path):
     (unit,) = discover([str(tmp_path / "nope")]).units
-    assert unit[0] == "error" and unit[4] == "not-found"
+    assert isinstance(unit, ErrorUnit) and unit.code == "not-found"
 
 
 @pytest.mark.parametrize("head, kind", [
@@ -113,8 +114,8 @@ def test_json_lines_stream_in_units_with_exact_line_numbers(catalogue):
     lines = ["\ufeff" + GOOD, "", "   ", GOOD, GOOD + "\r", "{bad", GOOD]
     data = ("\n".join(lines) + "\n").encode()
     got = list(line_units(io.BytesIO(data), "s.jsonl", 1000, lines_per_unit=3))
-    assert [(u[2], len(u[3])) for u in got] == [(1, 3), (4, 3), (7, 1)]
-    assert sum(u[4] for u in got) == len(data) - 3  # sizes, for the progress bar (the mark not counted)
+    assert [(u.first, len(u.lines)) for u in got] == [(1, 3), (4, 3), (7, 1)]
+    assert sum(u.size for u in got) == len(data) - 3  # sizes, for the progress bar (the mark not counted)
     outcomes = [o for u in got for o in unit_outcomes(u, catalogue)]
     assert [getattr(o, "source", None) and o.source.line for o in outcomes] == [1, 4, 5, None, 7]
     assert outcomes[0].name == "w"  # the byte order mark is gone
@@ -136,27 +137,27 @@ def test_a_pipe_that_waits_gets_a_flush_so_answers_come_before_the_stream_ends()
         pipe.flush()
         produced = line_units(stream, "-", 1000, interactive=True)
         first = next(produced)
-        assert first[0] == "lines" and len(first[3]) == 2  # both lines, before any end of the stream
+        assert isinstance(first, LinesUnit) and len(first.lines) == 2  # both lines, before any end of the stream
         assert next(produced) is FLUSH
         pipe.write((GOOD + "\n").encode())
         pipe.close()
         rest = list(produced)
-    assert [len(u[3]) for u in rest if u is not FLUSH] == [1]
+    assert [len(u.lines) for u in rest if u is not FLUSH] == [1]
 
 
 def test_stdin_units_stream_json_lines_and_read_documents_whole():
     streamed = list(stdin_units(io.BytesIO(((GOOD + "\n") * 3).encode()), 1000))
-    assert [u[0] for u in streamed] == ["lines"]
+    assert [type(u) for u in streamed] == [LinesUnit]
     whole = list(stdin_units(io.BytesIO(b"name: a\n"), 1000))
-    assert [u[:3] for u in whole] == [("data", "-", "yaml")]
+    assert [(type(u), u.name, u.kind) for u in whole] == [(DataUnit, "-", "yaml")]
 
 
 def test_units_stream_a_jsonl_file_lazily(tmp_path):
     path = tmp_path / "big.jsonl"
     path.write_text((GOOD + "\n") * 1200)
     produced = units(discover([str(path)]).units)
-    assert len(next(produced)[3]) == 500  # the first unit comes before the file is read through
-    assert [len(u[3]) for u in produced] == [500, 200]
+    assert len(next(produced).lines) == 500  # the first unit comes before the file is read through
+    assert [len(u.lines) for u in produced] == [500, 200]
 
 
 def test_read_outcomes_is_the_python_entry_point(catalogue):
@@ -164,3 +165,21 @@ def test_read_outcomes_is_the_python_entry_point(catalogue):
     assert [o.name if isinstance(o, Workload) else o.first.code for o in outcomes] == [
         "Orders API", "Batch jobs", "Everything excluded", "unknown-criterion", "Pipe | <b>bold</b> *star* =SUM(A1)",
         "Stream one", "unknown-value", "json-syntax", "=1+1", "Kernel lab", "Mixed desktops"]
+
+
+def test_units_are_typed_records_that_survive_pickling(tmp_path):
+    """Work units cross process boundaries (--jobs): each kind comes back as the same typed record."""
+    import pickle
+
+    from deploy_advisor.engine.inputs import Unit, error_unit
+    from deploy_advisor.engine.spreadsheet import file_units
+
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("name,latency\nweb,critical\n")
+    kinds: list[Unit] = [FileUnit("a.yaml", "a.yaml"), StdinUnit(), DataUnit("-", "json", b"{}"),
+                         LinesUnit("-", 1, [b"{}", None], 3), error_unit("x", "not-found", "gone", "check the path"),
+                         *file_units(str(sheet), "s.csv", "csv", 1000, None)]
+    assert [type(u).__name__ for u in kinds][-1] == "RowsUnit"
+    for unit in kinds:
+        again = pickle.loads(pickle.dumps(unit))
+        assert type(again) is type(unit) and again == unit

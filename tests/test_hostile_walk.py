@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from deploy_advisor.engine.inputs import discover
+from deploy_advisor.engine.inputs import ErrorUnit, FileUnit, discover
 from deploy_advisor.main import main
 
 GOOD = "name: w\nneeds: {latency: critical}\n"
@@ -92,7 +92,7 @@ def test_five_hundred_nested_folders_are_walked_without_recursion(tmp_path):
     with open(os.path.join(path, "w.yaml"), "w") as out:
         out.write(GOOD)
     found = discover([str(deepest)])
-    assert [u[0] for u in found.units] == ["file"] and found.units[0][2].count("/d") == 500
+    assert [type(u) for u in found.units] == [FileUnit] and found.units[0].name.count("/d") == 500
 
 
 def test_a_link_to_the_root_folder_is_a_loop_not_a_walk_of_the_disk(tmp_path):
@@ -102,9 +102,9 @@ def test_a_link_to_the_root_folder_is_a_loop_not_a_walk_of_the_disk(tmp_path):
     (folder / "root").symlink_to("/")
     (folder / "parent").symlink_to(tmp_path)
     found = discover([str(folder)])
-    assert [(u[0], u[1].rsplit("/", 1)[-1]) for u in found.units] == \
-           [("file", "a.yaml"), ("error", "parent"), ("error", "root")]
-    assert {u[4] for u in found.units if u[0] == "error"} == {"symlink-loop"}
+    assert [(type(u), (u.name if isinstance(u, FileUnit) else u.file).rsplit("/", 1)[-1]) for u in found.units] == \
+           [(FileUnit, "a.yaml"), (ErrorUnit, "parent"), (ErrorUnit, "root")]
+    assert {u.code for u in found.units if isinstance(u, ErrorUnit)} == {"symlink-loop"}
 
 
 def test_link_diamonds_visit_each_folder_and_file_once(tmp_path):
@@ -117,8 +117,8 @@ def test_link_diamonds_visit_each_folder_and_file_once(tmp_path):
         (here / "left").symlink_to(below)
         (here / "right").symlink_to(below)
     found = discover([str(levels[0])])
-    assert [u[0] for u in found.units] == ["file"]
-    assert found.units[0][2].endswith("/left" * 16 + "/w.yaml")
+    assert [type(u) for u in found.units] == [FileUnit]
+    assert found.units[0].name.endswith("/left" * 16 + "/w.yaml")
 
 
 def test_a_file_reached_through_two_links_is_answered_once(tmp_path):
@@ -127,4 +127,4 @@ def test_a_file_reached_through_two_links_is_answered_once(tmp_path):
     (folder / "a.yaml").write_text(GOOD)
     (folder / "b.yaml").symlink_to(folder / "a.yaml")
     found = discover([str(folder)])
-    assert [u[2].rsplit("/", 1)[-1] for u in found.units] == ["a.yaml"]
+    assert [u.name.rsplit("/", 1)[-1] for u in found.units] == ["a.yaml"]

@@ -200,10 +200,12 @@ def _output_is_an_input(output: str | None, discovered: tuple[batch.Unit, ...]) 
     written = _file_id(output) if output is not None else None
     if written is None:
         return ""  # no -o, a new file, or something written straight through (/dev/stdout, a FIFO)
-    for unit in discovered:  # inputs.Unit: ("file", path, name), ("stdin",) or an error
-        if unit[0] == "file" and _file_id(unit[1]) == written:
-            return f"cannot write {output}: it is the input {unit[2]}; name another file"
-        if unit[0] == "stdin" and _file_id(_stdin_descriptor()) == written:
+    from ..engine.inputs import FileUnit, StdinUnit
+
+    for unit in discovered:
+        if isinstance(unit, FileUnit) and _file_id(unit.path) == written:
+            return f"cannot write {output}: it is the input {unit.name}; name another file"
+        if isinstance(unit, StdinUnit) and _file_id(_stdin_descriptor()) == written:
             return f"cannot write {output}: it is standard input; name another file"
     return ""
 

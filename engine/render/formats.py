@@ -12,6 +12,7 @@ from typing import Any, Callable, Iterator, TextIO
 
 from ..errors import InputError
 from ..model import RuleSet
+from ..streams import write_encoded
 from ..result import Result
 from .csv import csv_header, csv_line, csv_values
 from .groups import Tally, groups_markdown, groups_text, summary_markdown, summary_text, tally
@@ -36,7 +37,10 @@ class Writer:
 
     def add(self, piece: Any) -> None:
         self.count += 1
-        self.out.write(piece)
+        if isinstance(piece, bytes):  # a task's answers, already encoded (batch.encoded)
+            write_encoded(self.out, piece)
+        else:
+            self.out.write(piece)
 
     def close(self) -> None:
         return None
@@ -111,8 +115,10 @@ class _CsvWriter(Writer):
         super().__init__(out)
         self.header = header
 
-    def add(self, piece: str) -> None:
-        super().add(self.header + piece if not self.count else piece)
+    def add(self, piece: str | bytes) -> None:
+        if not self.count:
+            piece = (self.header.encode("utf-8") if isinstance(piece, bytes) else self.header) + piece
+        super().add(piece)
 
     def close(self) -> None:
         if not self.count:

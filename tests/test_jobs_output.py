@@ -1,0 +1,85 @@
+"""--jobs N writes the same bytes as --jobs 1, whatever the format, the destination and its encoding.
+
+Workers hand back each task's answers as one UTF-8 bytes object (batch.encoded), which the parent
+writes straight onto the output's binary buffer when that is the same thing (streams.write_encoded).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from deploy_advisor.engine.batch import encoded
+from deploy_advisor.engine.streams import write_encoded
+
+from conftest import EXAMPLES
+
+NEEDS = ({"latency": "critical", "kernel": "custom_required"}, {"startup": "instant"}, {"os_families": ["windows", "linux"]},
+         {"hardware_access": "gpu"}, {})
+
+
+def _corpus(folder: Path, count: int = 1600) -> Path:
+    """JSON Lines with names in several scripts, a few broken lines, and enough lines for several tasks."""
+    path = folder / "corpus.jsonl"
+    lines = []
+    for n in range(count):
+        if n % 397 == 5:
+            lines.append(b"{not json")
+        elif n % 541 == 7:
+            lines.append(b'{"name": "\xff bad utf-8", "needs": {}}')
+        else:
+            name = ("caf\u00e9-", "\u6f22\u5b57-", "emoji-\U0001f680-", "plain-")[n % 4] + str(n)
+            lines.append(json.dumps({"name": name, "needs": NEEDS[n % len(NEEDS)]}).encode())
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return path
+
+
+def _run(args: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "deploy_advisor", "recommend", "--no-progress", *args],
+                          capture_output=True, timeout=300, env=env)
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "yaml", "csv", "json"])
+def test_jobs_write_the_same_bytes_to_standard_output_and_to_a_file(tmp_path, fmt):
+    corpus = _corpus(tmp_path)
+    inputs = [str(corpus), str(EXAMPLES)]
+    one = _run(["-f", fmt, "--jobs", "1", *inputs])
+    assert one.returncode == 1 and one.stdout  # the broken lines are errors; the rest answered
+    assert b"\xc3\xa9" in one.stdout or fmt == "csv"  # non-ASCII names made it through as UTF-8
+    for jobs in ("2", "4"):
+        many = _run(["-f", fmt, "--jobs", jobs, *inputs])
+        assert (many.returncode, many.stdout, many.stderr) == (one.returncode, one.stdout, one.stderr)
+        target = tmp_path / f"out-{jobs}.{fmt}"
+        written = _run(["-f", fmt, "--jobs", jobs, "-o", str(target), *inputs])
+        assert written.returncode == one.returncode and target.read_bytes() == one.stdout
+
+
+def test_an_output_that_is_not_utf8_gets_the_text_in_its_own_encoding(tmp_path):
+    """Standard output in UTF-16: the encoded answers must be decoded and re-encoded, never written raw."""
+    corpus = _corpus(tmp_path, 600)
+    base = _run(["-f", "jsonl", "--jobs", "2", str(corpus)])
+    env = {**os.environ, "PYTHONIOENCODING": "utf-16"}
+    wide = _run(["-f", "jsonl", "--jobs", "2", str(corpus)], env)
+    assert wide.returncode == base.returncode
+    assert wide.stdout.decode("utf-16") == base.stdout.decode("utf-8")
+
+
+def test_encoded_keeps_text_that_utf8_cannot_encode_as_text():
+    assert encoded("caf\u00e9\n") == "caf\u00e9\n".encode()
+    assert encoded("lone \udcff surrogate") == "lone \udcff surrogate"  # left to the stream's error handler
+
+
+def test_write_encoded_keeps_order_with_text_written_before(tmp_path):
+    path = tmp_path / "out.txt"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write("first\n")
+        write_encoded(out, "caf\u00e9\n".encode())
+        out.write("last\n")
+    assert path.read_text(encoding="utf-8") == "first\ncaf\u00e9\nlast\n"
+    with open(path, "w", encoding="latin-1") as out:
+        write_encoded(out, "caf\u00e9\n".encode())
+    assert path.read_bytes() == b"caf\xe9\n"
