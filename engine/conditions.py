@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .errors import Collector, did_you_mean, one_of
+from .errors import Collector, choose_from, did_you_mean, one_of
 from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Has, Is, Not
 from .tree import Node
 
@@ -81,7 +81,7 @@ def _value_list(node: Node, key: str, allowed: tuple[str, ...], problems: Collec
             return ()
         if text not in allowed:
             problems.add(item.span, "unknown-value", f"'{text}' is not a value of '{key}'",
-                         did_you_mean(text, allowed) or one_of(allowed))
+                         choose_from(text, allowed))
             return ()
         if text in out:
             problems.add(item.span, "duplicate-value", f"'{text}' is listed twice")

@@ -32,7 +32,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import AdvisorError, Collector, Problem, Span, did_you_mean, one_of
+from .errors import AdvisorError, Collector, Problem, Span, choose_from, one_of
 from .fields import fields, text
 from .labels import KEY_HINT, LABEL_KEY
 from .model import Catalogue
@@ -242,7 +242,7 @@ def _column(header: str, node: Node, catalogue: Catalogue, problems: Collector) 
     criterion = catalogue.get(cid)
     if criterion is None:
         problems.add(node_fields["criterion"].span, "unknown-criterion", f"unknown criterion '{cid}'",
-                     did_you_mean(cid, catalogue.ids) or one_of(catalogue.ids))
+                     choose_from(cid, catalogue.ids))
         return None
     case = node_fields.get("case_sensitive")
     case_sensitive = bool(case is not None and case.value is True)
@@ -253,7 +253,7 @@ def _column(header: str, node: Node, catalogue: Catalogue, problems: Collector) 
         otherwise = text(node_fields["otherwise"], "'otherwise'", problems) or "keep"
         if otherwise not in OTHERWISE:
             problems.add(node_fields["otherwise"].span, "unknown-value", f"'otherwise' cannot be '{otherwise}'",
-                         did_you_mean(otherwise, OTHERWISE) or one_of(OTHERWISE))
+                         choose_from(otherwise, OTHERWISE))
     split = ";"
     if "split" in node_fields:
         s = node_fields["split"]
@@ -298,7 +298,7 @@ def _mapped_values(node: Node, criterion, problems: Collector) -> tuple[str, ...
         if not isinstance(word, str) or word not in criterion.value_ids:
             shown = word if isinstance(word, str) else item.describe()
             problems.add(item.span, "unknown-value", f"'{shown}' is not a value of '{criterion.id}'",
-                         did_you_mean(str(shown), criterion.value_ids) or one_of(criterion.value_ids))
+                         choose_from(str(shown), criterion.value_ids))
             return False
         out.append(word)
     return tuple(out)

@@ -160,10 +160,17 @@ class Rule:
     line: int
     concern: str = ""
     advice: Advice | None = None
+    # Where each key of the rule is written (key, span), as the loader found them: `check` points its
+    # findings at a rule's `when` or `id` without reading the file again. Not part of the rule's value.
+    key_spans: tuple[tuple[str, Span], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def span(self) -> Span:
         return Span(self.file, self.line, 1)
+
+    def key_span(self, key: str) -> Span:
+        """Where ``key`` is written in the rule file; the rule's line when the loader did not see it."""
+        return next((span for name, span in self.key_spans if name == key), self.span)
 
 
 @dataclass(frozen=True)

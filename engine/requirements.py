@@ -19,7 +19,7 @@ from .jsonload import JsonProblem, as_problem, check_value, loads
 from .labels import Labels, check_labels
 from .model import Catalogue, Criterion
 from .tree import Node, from_python
-from .yamlio import Limits, parse_json, parse_yaml
+from .yamlio import parse_json, parse_yaml
 
 MAX_FILE_BYTES = 1_000_000
 REQUIREMENT_KEYS = ("name", "description", "labels", "needs")
