@@ -23,11 +23,11 @@ from typing import Iterable
 from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, AnswerSpace, Exploration, Needs, needs_text, representatives
 from . import limits
 from .compile import dnf_terms
-from .conditions import criteria_in, holds
+from .conditions import condition_text, conjuncts, criteria_in, holds
 from .errors import Problem, Span
 from .invariantcheck import invariant_problems
 from .regions import CODES as REGION_CODES, find_regions, region_problems
-from .model import All, AnyOf, Condition, CountAtLeast, Has, Is, Not, Rule, RuleSet
+from .model import All, AnyOf, Condition, Has, Is, Not, Rule, RuleSet
 from .rulefiles import load_ruleset_partially, rule_files, shipped_rules_dir
 from .ruletests import load_cases
 
@@ -172,7 +172,7 @@ def _verdict_problem(rule: Rule, verdict: str, how: Exploration, space: AnswerSp
 def contradiction_reason(condition: Condition) -> str:
     """Why a condition that never holds cannot: two values of a one-value criterion, or a need both
     required and negated; otherwise, the criteria no answer of which satisfies it."""
-    parts = _conjuncts(condition)
+    parts = conjuncts(condition)
     wanted: dict[str, set[str]] = {}
     for part in parts:
         if isinstance(part, Is):
@@ -186,33 +186,6 @@ def contradiction_reason(condition: Condition) -> str:
             return f"it both requires and excludes {condition_text(part.operand)}"
     criteria = ", ".join(dict.fromkeys(criteria_in(condition)))
     return f"no answers to {criteria} satisfy it"
-
-
-def _conjuncts(condition: Condition) -> list[Condition]:
-    """The parts of a condition that must all hold (nested `all` flattened)."""
-    if isinstance(condition, All):
-        return [part for operand in condition.operands for part in _conjuncts(operand)]
-    return [condition]
-
-
-def condition_text(condition: Condition) -> str:
-    """A condition as it would be written in a rule file, on one line."""
-    if isinstance(condition, Is):
-        return f"{{{condition.criterion}: {_values_text(condition.values)}}}"
-    if isinstance(condition, Has):
-        values = _values_text(condition.values)
-        return f"{{{condition.criterion}: {values if condition.mode == 'any' else '{all: ' + values + '}'}}}"
-    if isinstance(condition, CountAtLeast):
-        return f"{{{condition.criterion}: {{count_at_least: {condition.count}}}}}"
-    if isinstance(condition, Not):
-        return f"{{not: {condition_text(condition.operand)}}}"
-    key = "all" if isinstance(condition, All) else "any"
-    return f"{{{key}: [{', '.join(condition_text(o) for o in condition.operands)}]}}"
-
-
-def _values_text(values: tuple[str, ...]) -> str:
-    quoted = [f'"{v}"' if v in ("yes", "no") else v for v in values]
-    return quoted[0] if len(quoted) == 1 else f"[{', '.join(quoted)}]"
 
 
 # --- pairs of rules --------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from .requirements import MAX_FILE_BYTES, Outcome, parse_bytes, parse_jsonl_line
 if TYPE_CHECKING:
     from .mapping import Mapping
 
-SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv", ".tsv", ".xlsx")
+SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".xlsx")
 STREAM_SUFFIXES = (".jsonl", ".ndjson")
 STDIN = "-"
 READ_SIZE = 1 << 20

@@ -364,7 +364,7 @@ class Verifier:
         if not found:
             return Verdict(invariant, None, checked, "enumerated")
         needs = found[0]
-        blame = tuple(Blame(r, _effect(by_id[r]), "fired") for r in sorted(self.scorer.fired(needs)))
+        blame = tuple(Blame(r, by_id[r].effect_text(), "fired") for r in sorted(self.scorer.fired(needs)))
         violation = Violation(invariant.id, "single_answer", _record(needs, self.ids), self.recommendation(needs),
                               blame=blame, count=len(found), checked=checked, tie_break=(bool(self.result(needs).tied), False))
         return Verdict(invariant, violation, checked, "enumerated")
@@ -375,7 +375,7 @@ class Verifier:
         """The rules that fire on one side only: the change of answer acts through them."""
         before, after = self.scorer.fired(lax), self.scorer.fired(strict)
         rules = [r for r in self.ruleset.rules if r.id in before ^ after]
-        return tuple(Blame(r.id, _effect(r), "stricter" if r.id in after else "laxer")
+        return tuple(Blame(r.id, r.effect_text(), "stricter" if r.id in after else "laxer")
                      for r in sorted(rules, key=lambda r: (r.id not in after, -_weight(r), r.id)))
 
     def _for_winner(self, result: Result) -> tuple[Blame, ...]:
@@ -384,7 +384,7 @@ class Verifier:
         rules = [r for r in self.ruleset.rules if r.id in result.fired
                  and (dict(r.points).get(winner, 0) > 0 or r.exclude
                       or any(p < 0 for o, p in r.points if o != winner))]
-        return tuple(Blame(r.id, _effect(r), "fired") for r in sorted(rules, key=lambda r: (-_weight(r), r.id)))
+        return tuple(Blame(r.id, r.effect_text(), "fired") for r in sorted(rules, key=lambda r: (-_weight(r), r.id)))
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -468,16 +468,6 @@ def _plain(needs: Answers) -> dict[str, object]:
 
 def _weight(rule: Rule) -> int:
     return 10 * len(rule.exclude) + sum(abs(p) for _, p in rule.points)
-
-
-def _effect(rule: Rule) -> str:
-    """What a rule does, as a review reads it: `container +2, vm -1` or `excludes vm`."""
-    if rule.exclude:
-        return f"excludes {', '.join(rule.exclude)}"
-    return ", ".join(f"{o} {p:+d}" for o, p in rule.points)
-
-
-# --- the report ------------------------------------------------------------------------------
 
 
 def violation_problem(verdict: Verdict) -> Problem:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
 
-from .conditions import parse_condition, scalar_text
+from .conditions import known_criterion, parse_condition, scalar_text
 from .errors import Collector, Problem, Span, choose_from, one_of
 from .fields import fields, text
 from .model import OPTION_IDS, Catalogue, Condition
@@ -125,10 +125,8 @@ def _monotone(node: Node, catalogue: Catalogue, problems: Collector) -> Monotone
     name = text(f.get("criterion"), "a criterion", problems)
     if name is None:
         return None
-    criterion = catalogue.get(name)
+    criterion = known_criterion(name, f["criterion"].span, catalogue, problems)
     if criterion is None:
-        problems.add(f["criterion"].span, "unknown-criterion", f"unknown criterion '{name}'",
-                     choose_from(name, catalogue.ids))
         return None
     if criterion.many:
         problems.add(f["criterion"].span, "wrong-type", f"'{name}' takes several values, which have no order",

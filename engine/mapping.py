@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import AdvisorError, Collector, Problem, Span, choose_from, one_of
+from .conditions import known_criterion
 from .fields import fields, text
 from .labels import KEY_HINT, LABEL_KEY
 from .model import Catalogue
@@ -239,10 +240,8 @@ def _column(header: str, node: Node, catalogue: Catalogue, problems: Collector) 
     cid = text(node_fields.get("criterion"), "'criterion'", problems) if "criterion" in node_fields else None
     if cid is None:
         return None
-    criterion = catalogue.get(cid)
+    criterion = known_criterion(cid, node_fields["criterion"].span, catalogue, problems)
     if criterion is None:
-        problems.add(node_fields["criterion"].span, "unknown-criterion", f"unknown criterion '{cid}'",
-                     choose_from(cid, catalogue.ids))
         return None
     case = node_fields.get("case_sensitive")
     case_sensitive = bool(case is not None and case.value is True)

@@ -168,6 +168,12 @@ class Rule:
     def span(self) -> Span:
         return Span(self.file, self.line, 1)
 
+    def effect_text(self) -> str:
+        """What the rule does, in a few words: 'bare_metal +3, vm -1' or 'excludes container'."""
+        if self.exclude:
+            return f"excludes {', '.join(self.exclude)}"
+        return ", ".join(f"{option} {points:+d}" for option, points in self.points)
+
     def key_span(self, key: str) -> Span:
         """Where ``key`` is written in the rule file; the rule's line when the loader did not see it."""
         return next((span for name, span in self.key_spans if name == key), self.span)
@@ -187,7 +193,8 @@ class RuleSet:
     anchor_titles: Mapping[str, str] = field(default_factory=dict)
     # What other modules work out once per rule set (result.py's table of reasons): owned here, so it
     # lives and dies with the rule set, with no global cache keyed by id().
-    derived: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    # init=False: dataclasses.replace (a rule set with other rules) starts empty, never inherits the answers.
+    derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def option(self, option_id: str) -> Option:
         return next(o for o in self.options if o.id == option_id)

@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Sequence
 
 from .api import Advisor
 from .errors import AdvisorError, InputError, Problem, Span, did_you_mean, one_of
-from .impact import Entry, RuleChange, WorkloadChange, workload_changes
+from .impact import Changes, Entry, RuleChange, WorkloadChange, workload_changes
 from .model import Catalogue
 from .requirements import NeedValue, Outcome, Workload
 
@@ -36,19 +36,11 @@ class Assumption:
 
 
 @dataclass(frozen=True)
-class WhatIfReport:
+class WhatIfReport(Changes):
     assumptions: tuple[Assumption, ...]
     evaluated: int
     changes: tuple[WorkloadChange, ...]  # flipped first, then re-ranked, each in input order
     errors: int  # inputs that could not be read (reported on standard error as they come)
-
-    @property
-    def flipped(self) -> tuple[WorkloadChange, ...]:
-        return tuple(c for c in self.changes if c.flipped)
-
-    @property
-    def reranked(self) -> tuple[WorkloadChange, ...]:
-        return tuple(c for c in self.changes if not c.flipped)
 
     def moves(self) -> list[tuple[str, str, int]]:
         """(from, to, workloads) for each change of recommendation, most frequent first."""

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 import yaml
 
 from .errors import Collector, InputError, Problem, Span
+from .jsonload import encodable
 from .tree import Node
 
 try:  # libyaml's parser is much faster; PyYAML falls back to pure Python where it is absent
@@ -211,7 +212,7 @@ class _Composer:
         span = self.span(event)
         self.check_tag(event, span)
         self.count(span)
-        if not event.value.isascii() and not _encodable(event.value):  # pure-Python PyYAML reads "\ud83d"
+        if not encodable(event.value):  # pure-Python PyYAML reads "\ud83d"
             self.stop(span, "invalid-unicode", "a lone surrogate (\\ud800-\\udfff): half of a character, cut in two",
                       "write the whole character, or remove it")
         plain = not event.style
@@ -244,14 +245,6 @@ class _Composer:
         self.nodes += self.sizes.get(id(target), 1)
         self.count(span)
         self.add(target, event)
-
-
-def _encodable(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def _reader_span(file: str, exc: yaml.YAMLError) -> Span:
