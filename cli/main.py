@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 from . import __version__, exitcodes, helptext
 from .engine.errors import AdvisorError
 from .engine.streams import WriteFailed
-from .output import STDOUT, guarded_stdout, quiet_stdout
+from .output import STDOUT, guarded_stdout, quiet_stdout, report_problems
 from .terminal import HelpFormatter
 
 Command = Callable[[argparse.Namespace], int]
@@ -54,8 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()  # a full disk may only show at the last flush: still our exit code
         return code
     except AdvisorError as error:
-        for problem in error.problems:
-            print(f"deploy-advisor: {problem.format()}", file=sys.stderr)
+        report_problems(error.problems)
         return exitcodes.USAGE
     except KeyboardInterrupt:
         print("deploy-advisor: interrupted", file=sys.stderr)

@@ -170,7 +170,7 @@ def mapping_from_node(node: Node, path: str, catalogue: Catalogue) -> Mapping:
     labels = _labels(f.get("labels"), problems)
     columns = _columns(f.get("columns"), catalogue, problems)
     seen: dict[str, Span] = {}
-    for header, span in _named(node, f):
+    for header, span in _named(f):
         if header_key(header) in seen:
             problems.add(span, "duplicate-column", f"column '{header}' is named twice in the mapping",
                          "read each column once: one column per criterion or label")
@@ -180,7 +180,7 @@ def mapping_from_node(node: Node, path: str, catalogue: Catalogue) -> Mapping:
     return Mapping(path, sheet, name, description, labels, columns)
 
 
-def _named(node: Node, f: dict[str, Node]) -> list[tuple[str, Span]]:
+def _named(f: dict[str, Node]) -> list[tuple[str, Span]]:
     out = [(str(f[k].value), f[k].span) for k in ("name", "description") if k in f and f[k].is_scalar and f[k].value]
     for key in ("labels", "columns"):
         if key in f and f[key].is_map:

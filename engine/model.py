@@ -127,9 +127,10 @@ class AnyOf:
 
 Condition = Union[Is, Has, CountAtLeast, Not, All, AnyOf]
 
-# Needs: criterion id -> value (one-value criteria) or sorted tuple of values (many-value criteria).
-Needs = Mapping[str, Union[str, tuple[str, ...]]]
-
+# One criterion's answer: a value (one-value criteria) or the sorted values chosen (many-value criteria).
+NeedValue = Union[str, tuple[str, ...]]
+# Answers as a hashable record: (criterion, answer) in catalogue order, unanswered criteria absent.
+NeedPairs = tuple[tuple[str, NeedValue], ...]
 
 @dataclass(frozen=True)
 class Advice:

@@ -13,8 +13,7 @@ from itertools import combinations
 from typing import Any, Iterator, Mapping, Sequence
 
 from .conditions import conjuncts, criteria_in, holds
-from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Criterion, Has, Is, Not, Rule, RuleSet
-from .requirements import NeedValue
+from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Criterion, Has, Is, NeedValue, Not, Rule, RuleSet
 
 
 @dataclass(frozen=True)

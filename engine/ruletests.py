@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 from .errors import Collector, Problem, Span, choose_from
 from .fields import fields, text, text_list
-from .model import OPTION_IDS, Rule, RuleSet
-from .requirements import NeedValue, Source, Workload, check_needs
+from .model import OPTION_IDS, NeedValue, Rule, RuleSet
+from .requirements import Source, Workload, check_needs
 from .result import Result
 from .rulefiles import TEST_SUFFIX, _labeller, load_ruleset, one_document, shipped_rules_dir
 from .tree import Node

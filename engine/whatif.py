@@ -15,8 +15,8 @@ from typing import Callable, Iterable, Sequence
 from .api import Advisor
 from .errors import AdvisorError, InputError, Problem, Span, did_you_mean, one_of
 from .impact import Changes, Entry, RuleChange, WorkloadChange, workload_changes
-from .model import Catalogue
-from .requirements import NeedValue, Outcome, Workload
+from .model import Catalogue, NeedValue
+from .requirements import Outcome, Workload
 
 BATCH = 2000
 

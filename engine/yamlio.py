@@ -142,7 +142,7 @@ class _Composer:
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             self.close()
         elif isinstance(event, yaml.ScalarEvent):
-            self.add(self.scalar(event), event)
+            self.add(self.scalar(event))
         elif isinstance(event, yaml.AliasEvent):
             self.alias(event)
 
@@ -183,7 +183,7 @@ class _Composer:
         self.sizes[id(node)] = 1 + sum(self.sizes.get(id(c), 1) for c in children)
         if anchor:
             self.anchors[str(anchor)] = node
-        self.add(node, None)
+        self.add(node)
 
     def pairs(self, children: list[Node]) -> tuple[tuple[Node, Node], ...]:
         seen: dict[object, Node] = {}
@@ -202,7 +202,7 @@ class _Composer:
             out.append((key, value))
         return tuple(out)
 
-    def add(self, node: Node, event: Any) -> None:
+    def add(self, node: Node) -> None:
         if self.stack:
             self.stack[-1][2].append(node)
         else:
@@ -219,13 +219,13 @@ class _Composer:
         tag = event.tag if event.tag not in (None, "!") else _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
         if event.tag == "!":
             tag = "tag:yaml.org,2002:str"
-        value = self.construct(tag, event, span)
+        value = self.construct(tag, event)
         node = Node("scalar", span, value=value, raw=event.value, plain=plain)
         if event.anchor:
             self.anchors[event.anchor] = node
         return node
 
-    def construct(self, tag: str, event: Any, span: Span) -> Any:
+    def construct(self, tag: str, event: Any) -> Any:
         if tag == "tag:yaml.org,2002:str" or tag not in _CORE_TAGS:
             return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
@@ -244,7 +244,7 @@ class _Composer:
             self.stop(span, "yaml-syntax", f"unknown alias *{event.anchor}", "define the anchor before using it")
         self.nodes += self.sizes.get(id(target), 1)
         self.count(span)
-        self.add(target, event)
+        self.add(target)
 
 
 def _reader_span(file: str, exc: yaml.YAMLError) -> Span:
