@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from .api import Advisor
-from .errors import AdvisorError, InputError, Problem, Span, did_you_mean, one_of
+from .errors import AdvisorError, InputError, Problem, Span, choose_from, one_of
 from .impact import Changes, Entry, RuleChange, WorkloadChange, workload_changes
 from .model import Catalogue, NeedValue
 from .requirements import Outcome, Workload
@@ -72,14 +72,14 @@ def _one(text: str, catalogue: Catalogue) -> Assumption | Problem:
         return _problem(text, "bad-assumption", f"'{text}' is not CRITERION=VALUE", "write e.g. --assume host_os=linux")
     criterion = catalogue.get(key)
     if criterion is None:
-        return _problem(text, "unknown-criterion", f"unknown criterion '{key}'", did_you_mean(key, catalogue.ids) or one_of(catalogue.ids))
+        return _problem(text, "unknown-criterion", f"unknown criterion '{key}'", choose_from(key, catalogue.ids))
     values = [v.strip() for v in raw.split(";") if v.strip()]
     if not values:
         return _problem(text, "bad-assumption", f"no value after '{key}='", one_of(criterion.value_ids))
     for value in values:
         if value not in criterion.value_ids:
             return _problem(text, "unknown-value", f"'{value}' is not a value of '{key}'",
-                            did_you_mean(value, criterion.value_ids) or one_of(criterion.value_ids))
+                            choose_from(value, criterion.value_ids))
     if not criterion.many and len(values) > 1:
         return _problem(text, "wrong-type", f"'{key}' takes one value", one_of(criterion.value_ids))
     if criterion.many:

@@ -190,3 +190,14 @@ def test_check_never_imports_durable_rules(code: str) -> None:
                           cwd=HERE.parent, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_rules_keep_the_spans_of_their_keys_so_check_reads_each_file_once(tmp_path: Path) -> None:
+    folder = assemble(tmp_path / "rules", BAD / "good.yaml")
+    ruleset = load_ruleset(folder)
+    for rule in ruleset.rules:
+        lines = (folder / Path(rule.file).name).read_text().splitlines()
+        for key in ("id", "when"):
+            span = rule.key_span(key)
+            assert lines[span.line - 1][span.column - 1:].startswith(f"{key}:"), (rule.id, key, span)
+    assert ruleset.rules[0].key_span("no-such-key") == ruleset.rules[0].span
