@@ -15,7 +15,6 @@ Three kinds:
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
@@ -24,11 +23,10 @@ from .conditions import known_criterion, parse_condition, scalar_text
 from .errors import Collector, Problem, Span, choose_from, one_of
 from .fields import fields, text
 from .model import OPTION_IDS, Catalogue, Condition
-from .rulefiles import POINTS_RANGE, one_document
+from .rulefiles import POINTS_RANGE, kebab_id, one_document
 from .tree import Node
 
 KIND_KEYS = ("monotone", "never", "single_answer")
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass(frozen=True)
@@ -99,9 +97,7 @@ def _invariant(node: Node, catalogue: Catalogue, problems: Collector) -> Invaria
     if f is None:
         return None
     before = len(problems.problems)
-    iid = text(f.get("id"), "an invariant id", problems)
-    if iid and not _ID.match(iid):
-        problems.add(f["id"].span, "bad-id", f"invariant id '{iid}' must be kebab-case", "use lower-case words joined by '-'")
+    iid = kebab_id(f, "invariant", problems)
     says = text(f.get("says"), "'says'", problems)
     kinds = [k for k in KIND_KEYS if k in f]
     if len(kinds) != 1:

@@ -26,7 +26,8 @@ TEST_SUFFIX = ".test.yaml"
 INVARIANTS_FILE = "invariants.yaml"  # declared invariants (engine/invariants.py), not rules
 POINTS_RANGE = (-5, 5)
 MAX_RULE_FILE_BYTES = 1_000_000
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+KEBAB_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # rule and invariant ids; schema.py gives editors the same pattern
+_ID = re.compile(KEBAB_ID)
 _VALUE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _ANCHOR = re.compile(r'<a\s+id="([^"]+)"\s*>\s*</a>\s*\n+\s*#+\s*(.+)')
 # Every file of a rule folder: rule authors write big catalogues and share conditions with anchors (bounded)
@@ -323,9 +324,7 @@ def _rule(node: Node, name: str, concern: str, catalogue: Catalogue, anchors: se
     if f is None:
         return None
     before = len(problems.problems)
-    rid = text(f.get("id"), "a rule id", problems)
-    if rid and not _ID.match(rid):
-        problems.add(f["id"].span, "bad-id", f"rule id '{rid}' must be kebab-case", "use lower-case words joined by '-'")
+    rid = kebab_id(f, "rule", problems)
     when = parse_condition(f["when"], catalogue, problems) if "when" in f else None
     points = _points(f.get("points"), problems)
     exclude = _exclude(f.get("exclude"), problems)
@@ -343,6 +342,14 @@ def _rule(node: Node, name: str, concern: str, catalogue: Catalogue, anchors: se
     return Rule(id=rid, when=when, points=points or (), exclude=exclude or (), because=because, source=source,
                 file=name, line=node.span.line, concern=concern, advice=advice,
                 key_spans=tuple((key, key_node.span) for key, key_node, _ in node.entries()))
+
+
+def kebab_id(f: dict[str, Node], what: str, problems: Collector) -> str | None:
+    """The ``id`` of a rule or an invariant: text, and kebab-case (a wrong one is reported, still returned)."""
+    found = text(f.get("id"), f"{'an' if what[0] in 'aeiou' else 'a'} {what} id", problems)
+    if found and not _ID.match(found):
+        problems.add(f["id"].span, "bad-id", f"{what} id '{found}' must be kebab-case", "use lower-case words joined by '-'")
+    return found
 
 
 def _points(node: Node | None, problems: Collector) -> tuple[tuple[str, int], ...] | None:
