@@ -48,7 +48,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Only now: --version and --help have ended the run already, without paying for these imports.
     from .engine.errors import AdvisorError
     from .engine.streams import WriteFailed
-    from .output import STDOUT, guarded_stdout, quiet_stdout
+    from .output import STDOUT, guarded_stdout, quiet_stdout, report_problems
 
     previous = _on_sigterm()
     try:
@@ -57,8 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()  # a full disk may only show at the last flush: still our exit code
         return code
     except AdvisorError as error:
-        for problem in error.problems:
-            print(f"deploy-advisor: {problem.format()}", file=sys.stderr)
+        report_problems(error.problems)
         return exitcodes.USAGE
     except KeyboardInterrupt:
         print("deploy-advisor: interrupted", file=sys.stderr)

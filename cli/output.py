@@ -5,11 +5,24 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Iterator
+from typing import Iterable, Iterator
 
+from .engine.errors import Problem
 from .engine.streams import Guarded
 
 STDOUT = "standard output"
+PROGRAM = "deploy-advisor"
+
+
+def say(line: str) -> None:
+    """One line for the user on standard error, named after the program: how every command reports."""
+    print(f"{PROGRAM}: {line}", file=sys.stderr)
+
+
+def report_problems(problems: Iterable[Problem]) -> None:
+    """Every problem, one line each: fixing them one run at a time is slow."""
+    for problem in problems:
+        say(problem.format())
 
 
 @contextlib.contextmanager

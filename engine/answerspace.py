@@ -21,13 +21,12 @@ from __future__ import annotations
 import itertools
 import random
 from dataclasses import dataclass
-from typing import Iterable, Iterator, Mapping, Union
+from typing import Iterable, Iterator, Mapping
 
 from .conditions import criteria_in, holds
-from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Criterion, Has, Is, Not
+from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Criterion, Has, Is, NeedValue, Not
 
-Answer = Union[str, tuple[str, ...], None]
-Needs = dict[str, Union[str, tuple[str, ...]]]
+Needs = dict[str, NeedValue]
 
 ENUMERATE_LIMIT = 200_000  # scopes up to this many assignments are enumerated; larger ones sampled
 SAMPLE_SIZE = 20_000
@@ -63,14 +62,14 @@ def named_in(conditions: Iterable[Condition]) -> dict[str, Named]:
 
 
 def domain(criterion: Criterion, named: Named | None = None, limit: int = CLASS_LIMIT,
-           seed: int = DEFAULT_SEED) -> tuple[Answer, ...]:
+           seed: int = DEFAULT_SEED) -> tuple[NeedValue | None, ...]:
     """Every answer a criterion can take (beyond SUBSETS_UP_TO values: one per class that ``named``
     cannot tell apart, or a sample of those), unanswered (None) first."""
     return (None, *answers(criterion, named, limit, seed)[0])
 
 
 def answers(criterion: Criterion, named: Named | None = None, limit: int = CLASS_LIMIT,
-            seed: int = DEFAULT_SEED) -> tuple[list[Answer], bool]:
+            seed: int = DEFAULT_SEED) -> tuple[list[NeedValue | None], bool]:
     """The answers to search for a criterion, and whether they are a seeded sample (else: every class)."""
     values = criterion.value_ids
     if not criterion.many:
@@ -143,12 +142,12 @@ class AnswerSpace:
         whens = [c.when for c in catalogue.criteria if c.when is not None]
         named = named_in([*whens, *conditions])
         found = {c.id: answers(c, named.get(c.id), limit, seed) for c in catalogue.criteria}
-        self.domains: dict[str, tuple[Answer, ...]] = {cid: (None, *found[cid][0]) for cid in found}
+        self.domains: dict[str, tuple[NeedValue | None, ...]] = {cid: (None, *found[cid][0]) for cid in found}
         self.sampled = frozenset(cid for cid, (_, sampled) in found.items() if sampled)
         self._whens = {c.id: c.when for c in catalogue.criteria if c.when is not None}
         self._order = {c.id: i for i, c in enumerate(catalogue.criteria)}
 
-    def classes(self, scope: tuple[str, ...], conditions: Iterable[Condition]) -> dict[str, dict[Answer, Answer]]:
+    def classes(self, scope: tuple[str, ...], conditions: Iterable[Condition]) -> dict[str, dict[NeedValue | None, NeedValue | None]]:
         """Per criterion of a scope, each answer of its domain mapped to the first answer of its class:
         answers that ``conditions`` and the catalogue's `when` conditions cannot tell apart (the same
         named values chosen, a count in the same range between tested counts, answered or not).
@@ -157,11 +156,11 @@ class AnswerSpace:
         (a big many-value criterion's holds representatives), so mapping every answer is cheap."""
         whens = [w for w in (self._whens.get(c) for c in scope) if w is not None]
         named = named_in([*conditions, *whens])
-        out: dict[str, dict[Answer, Answer]] = {}
+        out: dict[str, dict[NeedValue | None, NeedValue | None]] = {}
         for cid in scope:
             tested = named.get(cid, Named())
             starts = sorted({0, *tested.counts})
-            first: dict[object, Answer] = {}
+            first: dict[object, NeedValue | None] = {}
             out[cid] = {a: first.setdefault(_signature(a, tested, starts), a) for a in self.domains[cid]}
         return out
 
@@ -225,7 +224,7 @@ class AnswerSpace:
         """Up to ``count`` distinct describable workloads drawn with a seeded generator: the same every run."""
         scope = self.scope(self.domains) if scope is None else scope
         rng = random.Random(seed)
-        seen: set[tuple[Answer, ...]] = set()
+        seen: set[tuple[NeedValue | None, ...]] = set()
         out: list[Needs] = []
         for _ in range(count * 4):  # distinct draws get rare only when the scope is nearly exhausted
             if len(out) >= count:
@@ -272,12 +271,12 @@ class AnswerSpace:
         return Exploration("sampled", len(found), self.count(scope), scope, seed), found
 
 
-def representatives(classes: Mapping[str, Mapping[Answer, Answer]]) -> dict[str, tuple[Answer, ...]]:
+def representatives(classes: Mapping[str, Mapping[NeedValue | None, NeedValue | None]]) -> dict[str, tuple[NeedValue | None, ...]]:
     """One answer per class, per criterion, from :meth:`AnswerSpace.classes`."""
     return {cid: tuple(dict.fromkeys(mapping.values())) for cid, mapping in classes.items()}
 
 
-def _signature(answer: Answer, named: Named, starts: list[int]) -> object:
+def _signature(answer: NeedValue | None, named: Named, starts: list[int]) -> object:
     """What conditions naming ``named`` can see of an answer."""
     if answer is None:
         return None

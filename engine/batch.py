@@ -58,7 +58,7 @@ class Chunk:
 
     def __init__(self, size: int = 0) -> None:
         self.pieces: list[Any] = []  # joinable formats: one bytes object (or str), see Context.run
-        self.messages: list[str] = []  # one line per input error, for standard error
+        self.messages: list[str] = []  # every problem of the inputs not answered, one line each (the CLI prints them)
         self.answered = 0
         self.failed = 0
         self.size = size
@@ -96,7 +96,7 @@ class Context:
                 chunk.pieces.append(self.format.piece(answer, task.first and index == 0))
                 if isinstance(answer, InputError):
                     chunk.failed += 1
-                    chunk.messages.append(error_line(answer))
+                    chunk.messages.extend(problem.format() for problem in answer.problems)
                 else:
                     chunk.answered += 1
         except RuleError as error:  # sent back as data: an exception would not survive pickling intact
@@ -115,12 +115,6 @@ def encoded(text: str) -> bytes | str:
         return text.encode("utf-8")
     except UnicodeEncodeError:
         return text
-
-
-def error_line(error: InputError) -> str:
-    """What standard error gets for an input that could not be answered: every problem of it, one line
-    each (fixing them one run at a time is slow)."""
-    return "\n".join(f"deploy-advisor: {problem.format()}" for problem in error.problems)
 
 
 # --- tasks -----------------------------------------------------------------------------------

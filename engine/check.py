@@ -23,15 +23,13 @@ from typing import Iterable
 from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, AnswerSpace, Exploration, Needs, needs_text, representatives
 from . import limits
 from .compile import dnf_terms
-from .conditions import criteria_in, holds
-from .errors import AdvisorError, Collector, Problem, Span
+from .conditions import condition_text, conjuncts, criteria_in, holds
+from .errors import Problem, Span
 from .invariantcheck import invariant_problems
 from .regions import CODES as REGION_CODES, find_regions, region_problems
-from .model import All, AnyOf, Condition, CountAtLeast, Has, Is, Not, Rule, RuleSet
-from .rulefiles import load_ruleset_partially, read_text, rule_files, shipped_rules_dir
+from .model import All, AnyOf, Condition, Has, Is, Not, Rule, RuleSet
+from .rulefiles import load_ruleset_partially, rule_files, shipped_rules_dir
 from .ruletests import load_cases
-from .tree import Node
-from .yamlio import Limits, parse_yaml
 
 MATCH_LIMIT = 64  # durable-rules' MAX_STACK_SIZE: one fact matching more rules fails with error 303
 MATCH_WARN = 48  # warn from here, while there is still room to add rules
@@ -91,11 +89,10 @@ def check_rules(directory: str | Path | None = None, seed: int = DEFAULT_SEED,
     if any(p.code in limits.CODES for p in problems):
         analyses.append(("engine limits", _limits_text(ruleset)))
         return _report(str(root), found, len(ruleset.rules), len(rule_files(root)), tuple(analyses))
-    locator = RuleLocator(root)
     space = AnswerSpace(ruleset.catalogue, [r.when for r in ruleset.rules], seed=seed)
-    found += rule_conditions(ruleset.rules, space, locator, analyses, seed)
-    found += duplicate_rules(ruleset.rules, space, locator)
-    found += conflicts(ruleset, space, locator, analyses, seed)
+    found += rule_conditions(ruleset.rules, space, analyses, seed)
+    found += duplicate_rules(ruleset.rules, space)
+    found += conflicts(ruleset, space, analyses, seed)
     found += undecided_regions(ruleset, space, analyses, seed)
     matches = most_matches(ruleset.rules, space)
     found += _match_findings(matches, ruleset, space)
@@ -112,41 +109,10 @@ def _report(root: str, problems: Iterable[Problem], rules: int = 0, files: int =
     return CheckReport(root, findings, rules, files, analyses, matches)
 
 
-# --- where rules are -------------------------------------------------------------------------
-
-
-class RuleLocator:
-    """Exact spans of each rule's keys: the model keeps a rule's line, findings point at its `when`."""
-
-    def __init__(self, root: Path) -> None:
-        self.nodes: dict[tuple[str, int], Node] = {}
-        for path in rule_files(root):
-            for node in _rule_nodes(path):
-                self.nodes[(path.name, node.span.line)] = node
-
-    def span(self, rule: Rule, key: str = "") -> Span:
-        node = self.nodes.get((rule.file.rsplit("/", 1)[-1], rule.line))
-        if node is None:
-            return rule.span
-        found = next((k.span for k, _ in node.pairs if k.value == key), node.span)
-        return Span(rule.file, found.line, found.column)
-
-
-def _rule_nodes(path: Path) -> list[Node]:
-    # A broken file was reported by the loader already: here it only has no spans to offer.
-    content = read_text(path, path.name, Collector())
-    try:
-        docs = parse_yaml(content or "", path.name, Limits(max_nodes=200_000, allow_aliases=True))
-    except AdvisorError:
-        return []
-    rules = docs[0].get("rules") if len(docs) == 1 and docs[0].is_map else None
-    return [n for n in rules.items if n.is_map] if rules is not None and rules.is_seq else []
-
-
 # --- one rule at a time ----------------------------------------------------------------------
 
 
-def rule_conditions(rules: Iterable[Rule], space: AnswerSpace, locator: RuleLocator,
+def rule_conditions(rules: Iterable[Rule], space: AnswerSpace,
                     analyses: list[tuple[str, str]], seed: int = DEFAULT_SEED) -> list[Problem]:
     """never-holds, dead-rule and always-holds, each rule enumerated over the criteria it mentions."""
     out: list[Problem] = []
@@ -156,7 +122,7 @@ def rule_conditions(rules: Iterable[Rule], space: AnswerSpace, locator: RuleLoca
         largest = max(largest, space.size(scope))
         verdict, how = _condition_verdict(rule.when, scope, space, seed)
         sampled += how.method == "sampled"
-        problem = _verdict_problem(rule, verdict, how, space, locator)
+        problem = _verdict_problem(rule, verdict, how, space)
         if problem is not None:
             out.append(problem)
     how = f"each rule enumerated over the criteria it mentions (at most {largest:,} workloads)" if largest else "no rule loaded"
@@ -186,9 +152,8 @@ def _condition_verdict(condition: Condition, scope: tuple[str, ...], space: Answ
     return "ok", how
 
 
-def _verdict_problem(rule: Rule, verdict: str, how: Exploration, space: AnswerSpace,
-                     locator: RuleLocator) -> Problem | None:
-    span = locator.span(rule, "when")
+def _verdict_problem(rule: Rule, verdict: str, how: Exploration, space: AnswerSpace) -> Problem | None:
+    span = rule.key_span("when")
     sampled = " in a sample of the workloads" if how.method == "sampled" else ""
     if verdict == "contradiction":
         return Problem(span, "never-holds", f"the condition of '{rule.id}' can never hold{sampled}: "
@@ -207,7 +172,7 @@ def _verdict_problem(rule: Rule, verdict: str, how: Exploration, space: AnswerSp
 def contradiction_reason(condition: Condition) -> str:
     """Why a condition that never holds cannot: two values of a one-value criterion, or a need both
     required and negated; otherwise, the criteria no answer of which satisfies it."""
-    parts = _conjuncts(condition)
+    parts = conjuncts(condition)
     wanted: dict[str, set[str]] = {}
     for part in parts:
         if isinstance(part, Is):
@@ -223,37 +188,10 @@ def contradiction_reason(condition: Condition) -> str:
     return f"no answers to {criteria} satisfy it"
 
 
-def _conjuncts(condition: Condition) -> list[Condition]:
-    """The parts of a condition that must all hold (nested `all` flattened)."""
-    if isinstance(condition, All):
-        return [part for operand in condition.operands for part in _conjuncts(operand)]
-    return [condition]
-
-
-def condition_text(condition: Condition) -> str:
-    """A condition as it would be written in a rule file, on one line."""
-    if isinstance(condition, Is):
-        return f"{{{condition.criterion}: {_values_text(condition.values)}}}"
-    if isinstance(condition, Has):
-        values = _values_text(condition.values)
-        return f"{{{condition.criterion}: {values if condition.mode == 'any' else '{all: ' + values + '}'}}}"
-    if isinstance(condition, CountAtLeast):
-        return f"{{{condition.criterion}: {{count_at_least: {condition.count}}}}}"
-    if isinstance(condition, Not):
-        return f"{{not: {condition_text(condition.operand)}}}"
-    key = "all" if isinstance(condition, All) else "any"
-    return f"{{{key}: [{', '.join(condition_text(o) for o in condition.operands)}]}}"
-
-
-def _values_text(values: tuple[str, ...]) -> str:
-    quoted = [f'"{v}"' if v in ("yes", "no") else v for v in values]
-    return quoted[0] if len(quoted) == 1 else f"[{', '.join(quoted)}]"
-
-
 # --- pairs of rules --------------------------------------------------------------------------
 
 
-def duplicate_rules(rules: Iterable[Rule], space: AnswerSpace, locator: RuleLocator) -> list[Problem]:
+def duplicate_rules(rules: Iterable[Rule], space: AnswerSpace) -> list[Problem]:
     """Rules that say the same thing twice: equal effects and conditions that hold for the same workloads."""
     by_effect: dict[tuple[object, ...], list[Rule]] = {}
     for rule in sorted(rules, key=lambda r: (r.file, r.line)):
@@ -265,7 +203,7 @@ def duplicate_rules(rules: Iterable[Rule], space: AnswerSpace, locator: RuleLoca
             if _told_apart(first, second, space, witnesses):
                 continue
             if equivalent(first.when, second.when, space):
-                out.append(Problem(locator.span(second, "id"), "duplicate-rule",
+                out.append(Problem(second.key_span("id"), "duplicate-rule",
                                    f"'{second.id}' has the same condition and effect as '{first.id}' "
                                    f"({first.file}:{first.line}), so the same need counts twice",
                                    "delete one of them, or merge their reasons"))
@@ -357,20 +295,20 @@ def _size(needs: Needs) -> tuple[int, int]:
     return len(needs), sum(len(v) if isinstance(v, tuple) else 1 for v in needs.values())
 
 
-def conflicts(ruleset: RuleSet, space: AnswerSpace, locator: RuleLocator, analyses: list[tuple[str, str]],
+def conflicts(ruleset: RuleSet, space: AnswerSpace, analyses: list[tuple[str, str]],
               seed: int = DEFAULT_SEED) -> list[Problem]:
     exploration, found = find_conflicts(ruleset, space, seed)
     excludes = any(r.exclude for r in ruleset.rules)
     analyses.append(("conflicts", exploration.describe() if excludes else "no rule excludes an option"))
-    return [_conflict_problem(c, ruleset, space, locator) for c in found]
+    return [_conflict_problem(c, ruleset, space) for c in found]
 
 
-def _conflict_problem(conflict: Conflict, ruleset: RuleSet, space: AnswerSpace, locator: RuleLocator) -> Problem:
+def _conflict_problem(conflict: Conflict, ruleset: RuleSet, space: AnswerSpace) -> Problem:
     by_option = []
     for option in ruleset.option_ids:
         names = [r.id for r in conflict.rules if option in r.exclude]
         by_option.append(f"{option} by {', '.join(names)}")
-    return Problem(locator.span(conflict.rules[0], "id"), "conflict",
+    return Problem(conflict.rules[0].key_span("id"), "conflict",
                    f"every option is excluded for {needs_text(conflict.needs, space.catalogue)}: {'; '.join(by_option)}",
                    "fine if these needs really cannot be met together; otherwise turn one exclusion into points")
 

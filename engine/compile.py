@@ -37,7 +37,7 @@ import math
 from typing import Any, Iterable, Mapping, NamedTuple
 
 from .conditions import criteria_in
-from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Has, Is, Not, Rule, RuleSet
+from .model import All, AnyOf, Condition, CountAtLeast, Has, Is, Not, Rule, RuleSet
 
 UNANSWERED = "_"
 KIND = "w"

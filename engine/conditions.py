@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from .errors import Collector, did_you_mean, one_of
-from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Has, Is, Not
+from .errors import Collector, Span, choose_from, did_you_mean, one_of
+from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Criterion, Has, Is, Not
 from .tree import Node
 
 GROUP_KEYS = ("all", "any", "not")
@@ -81,13 +81,21 @@ def _value_list(node: Node, key: str, allowed: tuple[str, ...], problems: Collec
             return ()
         if text not in allowed:
             problems.add(item.span, "unknown-value", f"'{text}' is not a value of '{key}'",
-                         did_you_mean(text, allowed) or one_of(allowed))
+                         choose_from(text, allowed))
             return ()
         if text in out:
             problems.add(item.span, "duplicate-value", f"'{text}' is listed twice")
             return ()
         out.append(text)
     return tuple(out)
+
+
+def known_criterion(name: str, span: Span, catalogue: Catalogue, problems: Collector) -> Criterion | None:
+    """The catalogue's criterion of that name; None, with the problem collected, when there is none."""
+    criterion = catalogue.get(name)
+    if criterion is None:
+        problems.add(span, "unknown-criterion", f"unknown criterion '{name}'", choose_from(name, catalogue.ids))
+    return criterion
 
 
 def scalar_text(node: Node) -> str | None:
@@ -99,6 +107,13 @@ def scalar_text(node: Node) -> str | None:
     if isinstance(node.value, bool) and node.plain:
         return node.raw
     return None
+
+
+def conjuncts(condition: Condition) -> list[Condition]:
+    """The parts of a condition that must all hold (nested `all` flattened)."""
+    if isinstance(condition, All):
+        return [part for operand in condition.operands for part in conjuncts(operand)]
+    return [condition]
 
 
 def criteria_in(condition: Condition) -> Iterator[str]:
@@ -127,3 +142,23 @@ def holds(condition: Condition, needs: dict) -> bool:
     if isinstance(condition, All):
         return all(holds(o, needs) for o in condition.operands)
     return any(holds(o, needs) for o in condition.operands)
+
+
+def condition_text(condition: Condition) -> str:
+    """A condition as it would be written in a rule file, on one line."""
+    if isinstance(condition, Is):
+        return f"{{{condition.criterion}: {_values_text(condition.values)}}}"
+    if isinstance(condition, Has):
+        values = _values_text(condition.values)
+        return f"{{{condition.criterion}: {values if condition.mode == 'any' else '{all: ' + values + '}'}}}"
+    if isinstance(condition, CountAtLeast):
+        return f"{{{condition.criterion}: {{count_at_least: {condition.count}}}}}"
+    if isinstance(condition, Not):
+        return f"{{not: {condition_text(condition.operand)}}}"
+    key = "all" if isinstance(condition, All) else "any"
+    return f"{{{key}: [{', '.join(condition_text(o) for o in condition.operands)}]}}"
+
+
+def _values_text(values: tuple[str, ...]) -> str:
+    quoted = [f'"{v}"' if v in ("yes", "no") else v for v in values]
+    return quoted[0] if len(quoted) == 1 else f"[{', '.join(quoted)}]"

@@ -100,6 +100,12 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"did you mean '{match}'?" if match else ""
 
 
+def choose_from(word: str, choices: Iterable[str]) -> str:
+    """The hint for a name that is not among ``choices``: the closest one, else the list to choose from."""
+    choices = list(choices)
+    return did_you_mean(word, choices) or one_of(choices)
+
+
 def closest(word: str, choices: list[str]) -> str:
     """The choice a typo most likely meant: one that starts with the word (`os` -> `os_families`), else
     one of whose '_'-separated parts it is the start (`family` -> `os_families`), else the most similar

@@ -137,6 +137,14 @@ def _straight(path: Path, name: str) -> Iterator[TextIO]:
         raw = open(path, "a", encoding="utf-8", newline="")
     except OSError as error:
         raise failed(error, name) from error
+    with _closing(raw, name) as out:
+        yield out
+
+
+@contextlib.contextmanager
+def _closing(raw: TextIO, name: str) -> Iterator[TextIO]:
+    """The file, guarded, then closed: quietly when the writing failed, else naming the file if the
+    last flush fails (a full disk may only show there)."""
     try:
         yield Guarded(raw, name)
     except BaseException:
@@ -159,13 +167,8 @@ def _replaced(where: Destination, name: str) -> Iterator[TextIO]:
         raise failed(error, name) from error
     raw = os.fdopen(fd, "w", encoding="utf-8", newline="")
     try:
-        try:
-            yield Guarded(raw, name)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                raw.close()
-            raise
-        named(raw.close, name)  # the last flush: a full disk may only show here
+        with _closing(raw, name) as out:
+            yield out
         named(lambda: os.chmod(temporary, where.mode), name)
         named(lambda: os.replace(temporary, target), name)
     except BaseException:

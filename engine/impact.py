@@ -10,13 +10,14 @@ import dataclasses
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 from .answerspace import DEFAULT_SEED, AnswerSpace
 from .api import Advisor
 from .errors import InputError, Problem, RuleError, Span
+from .inputs import Unit, expand, unit_outcomes
 from .model import Catalogue, Rule, RuleSet
-from .requirements import Outcome, Source, Workload, read_file
+from .requirements import Source, Workload, read_file
 from .regions import Moves, moves
 from .result import Result
 from .rulefiles import load_ruleset
@@ -77,8 +78,23 @@ class WorkloadChange:
         return out
 
 
+class Changes:
+    """A report's workload changes split as both reports show them: flipped (the recommendation
+    changed) and re-ranked (only the order below it did)."""
+
+    changes: tuple[WorkloadChange, ...]
+
+    @property
+    def flipped(self) -> tuple[WorkloadChange, ...]:
+        return tuple(c for c in self.changes if c.flipped)
+
+    @property
+    def reranked(self) -> tuple[WorkloadChange, ...]:
+        return tuple(c for c in self.changes if not c.flipped)
+
+
 @dataclass(frozen=True)
-class ImpactReport:
+class ImpactReport(Changes):
     old_label: str
     new_label: str
     rule_changes: tuple[RuleChange, ...]
@@ -94,13 +110,6 @@ class ImpactReport:
     tie_break: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # (old, new) when it changed
     regions: Moves | None = None  # workloads entering or leaving the undecided regions (regions.py)
 
-    @property
-    def flipped(self) -> tuple[WorkloadChange, ...]:
-        return tuple(c for c in self.changes if c.flipped)
-
-    @property
-    def reranked(self) -> tuple[WorkloadChange, ...]:
-        return tuple(c for c in self.changes if not c.flipped)
 
 
 # --- rule changes ----------------------------------------------------------------------------
@@ -122,19 +131,12 @@ def rule_changes(old: RuleSet, new: RuleSet) -> tuple[RuleChange, ...]:
     return tuple(out)
 
 
-def effect_text(rule: Rule) -> str:
-    """What a rule does, in a few words: 'bare_metal +3, vm -1' or 'excludes container'."""
-    if rule.exclude:
-        return f"excludes {', '.join(rule.exclude)}"
-    return ", ".join(f"{option} {points:+d}" for option, points in rule.points)
-
-
 def causes(old: Result, new: Result, changes: Iterable[RuleChange]) -> tuple[Cause, ...]:
     """The changed rules whose effect on this workload differs between the two rule sets."""
     out = []
     for change in changes:
-        before = effect_text(change.old) if change.old and change.id in old.fired else ""
-        after = effect_text(change.new) if change.new and change.id in new.fired else ""
+        before = change.old.effect_text() if change.old and change.id in old.fired else ""
+        after = change.new.effect_text() if change.new and change.id in new.fired else ""
         if before != after:
             out.append(Cause(change, before, after))
     return tuple(out)
@@ -143,22 +145,26 @@ def causes(old: Result, new: Result, changes: Iterable[RuleChange]) -> tuple[Cau
 # --- the corpus ------------------------------------------------------------------------------
 
 
-def corpus_files(paths: Sequence[str | Path]) -> list[Path]:
-    """Requirement files named, or found (by suffix, in name order) in the folders named."""
-    out: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.is_file() and p.suffix in CORPUS_SUFFIXES)
-        else:
-            out.append(path)
-    return out
+def corpus_files(paths: Sequence[str | Path]) -> Iterator[tuple[Path, Unit | None]]:
+    """The requirement files named, and those the folders named hold, found as `recommend` finds them
+    (inputs.expand: depth first in name order, dot-files skipped, each file once); a folder entry that
+    cannot be searched comes as its error unit, so that it is reported, not lost."""
+    for given in map(str, paths):
+        if not Path(given).is_dir():
+            yield Path(given), None  # named on purpose: read_file says what is wrong with it
+            continue
+        for name, path, error in expand([given]):
+            if path is None:
+                yield Path(name), error
+            elif path.suffix.lower() in CORPUS_SUFFIXES:
+                yield path, None
 
 
 def load_corpus(paths: Sequence[str | Path], catalogue: Catalogue) -> tuple[list[Entry], list[InputError]]:
     """The workloads of the corpus files, and the errors of those that cannot be read."""
     entries, errors = [], []
-    for path in corpus_files(paths):
-        outcomes: list[Outcome] = read_file(path, path.as_posix(), catalogue)
+    for path, error in corpus_files(paths):
+        outcomes = unit_outcomes(error, catalogue) if error is not None else read_file(path, path.as_posix(), catalogue)
         for outcome in outcomes:
             if isinstance(outcome, InputError):
                 errors.append(outcome)

@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from .mapping import Mapping
     from .spreadsheet import Table
 
-SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".csv", ".tsv", ".xlsx")
+SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".ndjson", ".csv", ".tsv", ".xlsx")
 # Spreadsheet suffixes and what they hold, known here so that only spreadsheet inputs pay for
 # importing spreadsheet.py (and the mapping, csv and zip readers behind it).
 SPREADSHEET_KINDS = {".csv": "csv", ".tsv": "tsv", ".xlsx": "xlsx"}

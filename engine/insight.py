@@ -25,9 +25,8 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Se
 from .answerspace import AnswerSpace
 from .conditions import criteria_in
 from .errors import InputError
-from .model import RuleSet
+from .model import NeedPairs, NeedValue, RuleSet
 from .nearmiss import NearMiss, askable, near_misses
-from .requirements import NeedValue
 from .result import LIGHT, Result
 
 if TYPE_CHECKING:
@@ -36,7 +35,6 @@ if TYPE_CHECKING:
 CACHE_SIZE = 4096
 ANSWER_LIMIT = 128  # answers tried per criterion: a bigger many-value criterion is searched by a seeded sample
 
-Answers = tuple[tuple[str, NeedValue], ...]  # criterion -> answer, in catalogue order (as Workload.needs)
 Tally = tuple[int, ...]  # each option's score, how many fired rules exclude it, then how many are more than light
 
 
@@ -49,7 +47,7 @@ def confidence(result: Result) -> str | None:
 class Change:
     """Answering ``changes`` (criterion -> new answer) instead would make ``winner`` the recommendation."""
 
-    changes: Answers
+    changes: NeedPairs
     winner: str
 
     def as_dict(self) -> dict[str, Any]:
@@ -64,7 +62,7 @@ class Insight:
     sampled: tuple[str, ...] = ()  # criteria whose answers were searched by a seeded sample, not all
 
 
-def apply_changes(needs: Answers | Mapping[str, NeedValue], changes: Answers | Mapping[str, NeedValue]) -> dict[str, NeedValue]:
+def apply_changes(needs: NeedPairs | Mapping[str, NeedValue], changes: NeedPairs | Mapping[str, NeedValue]) -> dict[str, NeedValue]:
     """The answers with ``changes`` applied, as the user would edit a requirement file."""
     return {**dict(needs), **dict(changes)}
 
@@ -76,7 +74,7 @@ class Explainer:
         self.advisor = advisor
         self.ruleset: RuleSet = advisor.ruleset
         self.cache_size = cache_size
-        self._cache: OrderedDict[Answers, Insight] = OrderedDict()
+        self._cache: OrderedDict[NeedPairs, Insight] = OrderedDict()
         self._space = _Space(self.ruleset)
 
     def explain(self, results: Sequence[Result]) -> list[Result]:
@@ -106,7 +104,7 @@ class Explainer:
         for answer in pending:
             yield next(explained) if isinstance(answer, Result) else answer
 
-    def _remember(self, needs: Answers, insight: Insight) -> None:
+    def _remember(self, needs: NeedPairs, insight: Insight) -> None:
         self._cache[needs] = insight
         self._cache.move_to_end(needs)
         while len(self._cache) > self.cache_size:
@@ -162,14 +160,14 @@ class _Plan:
         misses = near_misses(self.space.ruleset, self.needs, self.result.fired, self.space.answers)
         return Insight(tuple(sorted(changes, key=self._order())), misses, self.space.sampled)
 
-    def _askable(self, changes: Answers) -> bool:
+    def _askable(self, changes: NeedPairs) -> bool:
         gated = [self.space.gated[c] for c, _ in changes if c in self.space.gated]
         if not gated:  # the common case, and hundreds of times per workload: skip building the answers
             return True
         changed = apply_changes(self.needs, changes)
         return all(askable(criterion, changed) for criterion in gated)
 
-    def _reportable(self, changes: Answers, winner: str | None, winners: dict) -> bool:
+    def _reportable(self, changes: NeedPairs, winner: str | None, winners: dict) -> bool:
         """Another option wins, and no smaller (askable) part of the change already makes it win."""
         if winner is None or winner == self.result.recommendation:
             return False

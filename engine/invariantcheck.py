@@ -19,11 +19,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, Answer, AnswerSpace, Needs, needs_text
+from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, AnswerSpace, Needs, needs_text
 from .conditions import criteria_in, holds
 from .errors import Problem
 from .invariants import Invariant, Monotone, Never, SingleAnswer, load_invariants
-from .model import Rule, RuleSet
+from .model import NeedPairs, NeedValue, Rule, RuleSet
 from .requirements import Source, Workload
 from .result import Result, build_result
 from .rulefiles import INVARIANTS_FILE, _labeller
@@ -33,7 +33,6 @@ SMALL_BASE = 2  # bases with at most this many answers are always checked, every
 SMALL_POOL = 100_000  # ... unless there are more of them than this (huge many-value criteria): then fewer answers
 CODE = "invariant-violated"
 
-Answers = tuple[tuple[str, Answer], ...]  # needs as a hashable record, in catalogue order
 
 
 @dataclass(frozen=True)
@@ -50,9 +49,9 @@ class Blame:
 class Violation:
     invariant: str
     kind: str
-    needs: Answers  # the counterexample (monotone: with the laxer answer)
+    needs: NeedPairs  # the counterexample (monotone: with the laxer answer)
     winner: str | None
-    stricter: Answers = ()  # monotone: the same workload with the stricter answer
+    stricter: NeedPairs = ()  # monotone: the same workload with the stricter answer
     stricter_winner: str | None = None
     broken: str = ""  # monotone: 'keeps' or 'never_toward'
     blame: tuple[Blame, ...] = ()
@@ -213,10 +212,10 @@ class Verifier:
         for cid, when in linked:
             context |= {cid, *criteria_in(when)}
         context_ids = tuple(c for c in self.ids if c in context and c not in fixed_set)
-        deltas: dict[tuple[Answer, ...], tuple[int | None, ...]] = {}
+        deltas: dict[tuple[NeedValue | None, ...], tuple[int | None, ...]] = {}
         winners = self.scorer.winners
 
-        def delta(key: tuple[Answer, ...]) -> tuple[int | None, ...]:
+        def delta(key: tuple[NeedValue | None, ...]) -> tuple[int | None, ...]:
             # What the rules mentioning ``fixed`` add at each probe, None where the workload cannot
             # be described (only the `when` linked to ``fixed`` can change from probe to probe).
             out: list[int | None] = []
@@ -364,7 +363,7 @@ class Verifier:
         if not found:
             return Verdict(invariant, None, checked, "enumerated")
         needs = found[0]
-        blame = tuple(Blame(r, _effect(by_id[r]), "fired") for r in sorted(self.scorer.fired(needs)))
+        blame = tuple(Blame(r, by_id[r].effect_text(), "fired") for r in sorted(self.scorer.fired(needs)))
         violation = Violation(invariant.id, "single_answer", _record(needs, self.ids), self.recommendation(needs),
                               blame=blame, count=len(found), checked=checked, tie_break=(bool(self.result(needs).tied), False))
         return Verdict(invariant, violation, checked, "enumerated")
@@ -375,7 +374,7 @@ class Verifier:
         """The rules that fire on one side only: the change of answer acts through them."""
         before, after = self.scorer.fired(lax), self.scorer.fired(strict)
         rules = [r for r in self.ruleset.rules if r.id in before ^ after]
-        return tuple(Blame(r.id, _effect(r), "stricter" if r.id in after else "laxer")
+        return tuple(Blame(r.id, r.effect_text(), "stricter" if r.id in after else "laxer")
                      for r in sorted(rules, key=lambda r: (r.id not in after, -_weight(r), r.id)))
 
     def _for_winner(self, result: Result) -> tuple[Blame, ...]:
@@ -384,7 +383,7 @@ class Verifier:
         rules = [r for r in self.ruleset.rules if r.id in result.fired
                  and (dict(r.points).get(winner, 0) > 0 or r.exclude
                       or any(p < 0 for o, p in r.points if o != winner))]
-        return tuple(Blame(r.id, _effect(r), "fired") for r in sorted(rules, key=lambda r: (-_weight(r), r.id)))
+        return tuple(Blame(r.id, r.effect_text(), "fired") for r in sorted(rules, key=lambda r: (-_weight(r), r.id)))
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -454,30 +453,20 @@ def _without(needs: Needs, fixed: Sequence[str]) -> Needs:
     return {c: a for c, a in needs.items() if a is not None and c not in fixed}
 
 
-def _answered(criteria: Sequence[str], combo: Sequence[Answer]) -> Iterator[tuple[str, Answer]]:
+def _answered(criteria: Sequence[str], combo: Sequence[NeedValue | None]) -> Iterator[tuple[str, NeedValue | None]]:
     return ((c, a) for c, a in zip(criteria, combo) if a is not None)
 
 
-def _record(needs: Needs, order: Sequence[str]) -> Answers:
+def _record(needs: Needs, order: Sequence[str]) -> NeedPairs:
     return tuple((c, needs[c]) for c in order if c in needs)
 
 
-def _plain(needs: Answers) -> dict[str, object]:
+def _plain(needs: NeedPairs) -> dict[str, object]:
     return {c: list(a) if isinstance(a, tuple) else a for c, a in needs}
 
 
 def _weight(rule: Rule) -> int:
     return 10 * len(rule.exclude) + sum(abs(p) for _, p in rule.points)
-
-
-def _effect(rule: Rule) -> str:
-    """What a rule does, as a review reads it: `container +2, vm -1` or `excludes vm`."""
-    if rule.exclude:
-        return f"excludes {', '.join(rule.exclude)}"
-    return ", ".join(f"{o} {p:+d}" for o, p in rule.points)
-
-
-# --- the report ------------------------------------------------------------------------------
 
 
 def violation_problem(verdict: Verdict) -> Problem:

@@ -15,22 +15,18 @@ Three kinds:
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
 
-from .conditions import parse_condition, scalar_text
-from .errors import Collector, Problem, RuleError, Span, did_you_mean, one_of
+from .conditions import known_criterion, parse_condition, scalar_text
+from .errors import Collector, Problem, Span, choose_from, one_of
 from .fields import fields, text
 from .model import OPTION_IDS, Catalogue, Condition
-from .rulefiles import INVARIANTS_FILE, POINTS_RANGE, read_text
+from .rulefiles import POINTS_RANGE, kebab_id, one_document
 from .tree import Node
-from .yamlio import Limits, parse_yaml
 
 KIND_KEYS = ("monotone", "never", "single_answer")
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-_LIMITS = Limits(max_depth=64, max_nodes=50_000, allow_aliases=False)
 
 
 @dataclass(frozen=True)
@@ -80,19 +76,11 @@ def load_invariants(path: Path, label: str, catalogue: Catalogue) -> tuple[tuple
     if not path.exists():
         return (), ()
     problems = Collector()
-    content = read_text(path, label, problems)
-    if content is None:
+    doc = one_document(path, label, problems, "expected one YAML document holding a mapping",
+                       "write `invariants:` followed by a list", empty_ok=True)
+    if doc is None:  # an empty file declares nothing
         return (), tuple(problems.problems)
-    try:
-        docs = parse_yaml(content, label, _LIMITS, RuleError)
-    except RuleError as exc:
-        return (), exc.problems
-    if not docs:  # an empty file declares nothing
-        return (), ()
-    if len(docs) != 1 or not docs[0].is_map:
-        return (), (Problem(Span(label, 1, 1), "wrong-type", "expected one YAML document holding a mapping",
-                            "write `invariants:` followed by a list"),)
-    top = fields(docs[0], "the invariants file", ("invariants",), (), problems) or {}
+    top = fields(doc, "the invariants file", ("invariants",), (), problems) or {}
     items = top.get("invariants")
     found: list[Invariant] = []
     if items is not None and not (items.is_seq or (items.is_scalar and items.value is None)):
@@ -109,9 +97,7 @@ def _invariant(node: Node, catalogue: Catalogue, problems: Collector) -> Invaria
     if f is None:
         return None
     before = len(problems.problems)
-    iid = text(f.get("id"), "an invariant id", problems)
-    if iid and not _ID.match(iid):
-        problems.add(f["id"].span, "bad-id", f"invariant id '{iid}' must be kebab-case", "use lower-case words joined by '-'")
+    iid = kebab_id(f, "invariant", problems)
     says = text(f.get("says"), "'says'", problems)
     kinds = [k for k in KIND_KEYS if k in f]
     if len(kinds) != 1:
@@ -135,10 +121,8 @@ def _monotone(node: Node, catalogue: Catalogue, problems: Collector) -> Monotone
     name = text(f.get("criterion"), "a criterion", problems)
     if name is None:
         return None
-    criterion = catalogue.get(name)
+    criterion = known_criterion(name, f["criterion"].span, catalogue, problems)
     if criterion is None:
-        problems.add(f["criterion"].span, "unknown-criterion", f"unknown criterion '{name}'",
-                     did_you_mean(name, catalogue.ids) or one_of(catalogue.ids))
         return None
     if criterion.many:
         problems.add(f["criterion"].span, "wrong-type", f"'{name}' takes several values, which have no order",
@@ -195,7 +179,7 @@ def _names(node: Node | None, what: str, allowed: tuple[str, ...], code: str,
             problems.add(item.span, "wrong-type", f"{what} must be text, got {item.describe()}", one_of(allowed))
             return None
         if name not in allowed:
-            problems.add(item.span, code, f"'{name}' is not {what}", did_you_mean(name, allowed) or one_of(allowed))
+            problems.add(item.span, code, f"'{name}' is not {what}", choose_from(name, allowed))
             return None
         if name in out:
             problems.add(item.span, "duplicate-value", f"'{name}' is listed twice")

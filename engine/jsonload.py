@@ -91,11 +91,11 @@ def check_value(data: object, bounds: Bounds = Bounds(), text: str | None = None
             return JsonProblem("too-large", f"more than {bounds.max_values} values",
                                "a requirement is a small mapping; check where the file came from")
         if isinstance(value, str):
-            if not _encodable(value):
+            if not encodable(value):
                 return _surrogate(text)
         elif isinstance(value, dict):
             for key, item in value.items():
-                if isinstance(key, str) and not _encodable(key):
+                if isinstance(key, str) and not encodable(key):
                     return _surrogate(text)
                 stack.append((item, depth + 1))
         elif isinstance(value, (list, tuple)):
@@ -103,7 +103,8 @@ def check_value(data: object, bounds: Bounds = Bounds(), text: str | None = None
     return data
 
 
-def _encodable(value: str) -> bool:
+def encodable(value: str) -> bool:
+    """Whether a text can be written as UTF-8 (a lone surrogate, as in \"\\ud83d\", cannot)."""
     if value.isascii():
         return True
     try:
@@ -119,7 +120,7 @@ def _too_deep(text: str | None, bounds: Bounds) -> JsonProblem:
 
 
 def _surrogate(text: str | None) -> JsonProblem:
-    offset = _first_offset(text, lambda kind, value, seen: not _encodable(value)) if text is not None else -1
+    offset = _first_offset(text, lambda kind, value, seen: not encodable(value)) if text is not None else -1
     return JsonProblem("invalid-unicode", "a lone surrogate (\\ud800-\\udfff): half of a character, cut in two",
                        "write the whole character, or remove it", offset)
 

@@ -153,13 +153,13 @@ def limit_problems(ruleset: RuleSet, label: str) -> list[Problem]:
         return [Problem(span, "too-many-values", str(exc), "split the criterion into several")]
     problems = []
     if found.compiled_rules > RULES.allowed:
-        problems.append(_problem(span, RULES, found.compiled_rules, f"{found.compiled_rules} {RULES.what}"))
+        problems.append(_problem(span, RULES, f"{found.compiled_rules} {RULES.what}"))
     elif found.most_matches > MATCHES.allowed:
         count = f"{found.most_matches}" if found.exact else f"up to {found.most_matches} (an upper bound)"
-        problems.append(_problem(span, MATCHES, found.most_matches, f"one workload can match {count} {MATCHES.what}"))
+        problems.append(_problem(span, MATCHES, f"one workload can match {count} {MATCHES.what}"))
     return problems
 
 
-def _problem(span: Span, limit: Limit, value: int, what: str) -> Problem:
+def _problem(span: Span, limit: Limit, what: str) -> Problem:
     return Problem(span, limit.code, f"{what}; {DURABLE} fails from {limit.fails_from} (limit {limit.allowed})",
                    limit.hint)

@@ -32,7 +32,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import AdvisorError, Collector, Problem, Span, did_you_mean, one_of
+from .errors import AdvisorError, Collector, Problem, Span, choose_from, one_of
+from .conditions import known_criterion
 from .fields import fields, text
 from .labels import KEY_HINT, LABEL_KEY
 from .model import Catalogue
@@ -169,7 +170,7 @@ def mapping_from_node(node: Node, path: str, catalogue: Catalogue) -> Mapping:
     labels = _labels(f.get("labels"), problems)
     columns = _columns(f.get("columns"), catalogue, problems)
     seen: dict[str, Span] = {}
-    for header, span in _named(node, f):
+    for header, span in _named(f):
         if header_key(header) in seen:
             problems.add(span, "duplicate-column", f"column '{header}' is named twice in the mapping",
                          "read each column once: one column per criterion or label")
@@ -179,7 +180,7 @@ def mapping_from_node(node: Node, path: str, catalogue: Catalogue) -> Mapping:
     return Mapping(path, sheet, name, description, labels, columns)
 
 
-def _named(node: Node, f: dict[str, Node]) -> list[tuple[str, Span]]:
+def _named(f: dict[str, Node]) -> list[tuple[str, Span]]:
     out = [(str(f[k].value), f[k].span) for k in ("name", "description") if k in f and f[k].is_scalar and f[k].value]
     for key in ("labels", "columns"):
         if key in f and f[key].is_map:
@@ -239,10 +240,8 @@ def _column(header: str, node: Node, catalogue: Catalogue, problems: Collector) 
     cid = text(node_fields.get("criterion"), "'criterion'", problems) if "criterion" in node_fields else None
     if cid is None:
         return None
-    criterion = catalogue.get(cid)
+    criterion = known_criterion(cid, node_fields["criterion"].span, catalogue, problems)
     if criterion is None:
-        problems.add(node_fields["criterion"].span, "unknown-criterion", f"unknown criterion '{cid}'",
-                     did_you_mean(cid, catalogue.ids) or one_of(catalogue.ids))
         return None
     case = node_fields.get("case_sensitive")
     case_sensitive = bool(case is not None and case.value is True)
@@ -253,7 +252,7 @@ def _column(header: str, node: Node, catalogue: Catalogue, problems: Collector) 
         otherwise = text(node_fields["otherwise"], "'otherwise'", problems) or "keep"
         if otherwise not in OTHERWISE:
             problems.add(node_fields["otherwise"].span, "unknown-value", f"'otherwise' cannot be '{otherwise}'",
-                         did_you_mean(otherwise, OTHERWISE) or one_of(OTHERWISE))
+                         choose_from(otherwise, OTHERWISE))
     split = ";"
     if "split" in node_fields:
         s = node_fields["split"]
@@ -298,7 +297,7 @@ def _mapped_values(node: Node, criterion, problems: Collector) -> tuple[str, ...
         if not isinstance(word, str) or word not in criterion.value_ids:
             shown = word if isinstance(word, str) else item.describe()
             problems.add(item.span, "unknown-value", f"'{shown}' is not a value of '{criterion.id}'",
-                         did_you_mean(str(shown), criterion.value_ids) or one_of(criterion.value_ids))
+                         choose_from(str(shown), criterion.value_ids))
             return False
         out.append(word)
     return tuple(out)

@@ -127,9 +127,10 @@ class AnyOf:
 
 Condition = Union[Is, Has, CountAtLeast, Not, All, AnyOf]
 
-# Needs: criterion id -> value (one-value criteria) or sorted tuple of values (many-value criteria).
-Needs = Mapping[str, Union[str, tuple[str, ...]]]
-
+# One criterion's answer: a value (one-value criteria) or the sorted values chosen (many-value criteria).
+NeedValue = Union[str, tuple[str, ...]]
+# Answers as a hashable record: (criterion, answer) in catalogue order, unanswered criteria absent.
+NeedPairs = tuple[tuple[str, NeedValue], ...]
 
 @dataclass(frozen=True)
 class Advice:
@@ -160,10 +161,23 @@ class Rule:
     line: int
     concern: str = ""
     advice: Advice | None = None
+    # Where each key of the rule is written (key, span), as the loader found them: `check` points its
+    # findings at a rule's `when` or `id` without reading the file again. Not part of the rule's value.
+    key_spans: tuple[tuple[str, Span], ...] = field(default=(), compare=False, repr=False)
 
     @property
     def span(self) -> Span:
         return Span(self.file, self.line, 1)
+
+    def effect_text(self) -> str:
+        """What the rule does, in a few words: 'bare_metal +3, vm -1' or 'excludes container'."""
+        if self.exclude:
+            return f"excludes {', '.join(self.exclude)}"
+        return ", ".join(f"{option} {points:+d}" for option, points in self.points)
+
+    def key_span(self, key: str) -> Span:
+        """Where ``key`` is written in the rule file; the rule's line when the loader did not see it."""
+        return next((span for name, span in self.key_spans if name == key), self.span)
 
 
 @dataclass(frozen=True)
@@ -180,8 +194,7 @@ class RuleSet:
     anchor_titles: Mapping[str, str] = field(default_factory=dict)
     # What other modules work out once per rule set (result.py's table of reasons): owned here, so it
     # lives and dies with the rule set, with no global cache keyed by id().
-    # Not an __init__ argument: dataclasses.replace() (a rule set with other rules) starts it empty,
-    # instead of sharing, and trusting, what was worked out for the original.
+    # init=False: dataclasses.replace (a rule set with other rules) starts empty, never inherits the answers.
     derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     def option(self, option_id: str) -> Option:

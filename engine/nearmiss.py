@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Any, Iterator, Mapping, Sequence
 
-from .conditions import criteria_in, holds
-from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Criterion, Has, Is, Not, Rule, RuleSet
-from .requirements import NeedValue
+from .conditions import conjuncts, criteria_in, holds
+from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Criterion, Has, Is, NeedValue, Not, Rule, RuleSet
 
 
 @dataclass(frozen=True)
@@ -58,13 +57,6 @@ def _near_miss(rule: Rule, needs: dict[str, NeedValue], catalogue: Catalogue,
             if askable(criterion, changed) and holds(rule.when, changed):
                 yield NearMiss(rule.id, describe(failing[0]), criterion_id, needs.get(criterion_id), answer)
                 return
-
-
-def conjuncts(condition: Condition) -> list[Condition]:
-    """The parts that must all hold: nested ``all`` groups flattened."""
-    if isinstance(condition, All):
-        return [part for operand in condition.operands for part in conjuncts(operand)]
-    return [condition]
 
 
 def every_answer(criterion: Criterion) -> list[NeedValue]:

@@ -17,9 +17,9 @@ from .fields import fields, text
 from .files import read_at_most
 from .jsonload import JsonProblem, as_problem, check_value, loads
 from .labels import Labels, check_labels
-from .model import Catalogue, Criterion
+from .model import Catalogue, Criterion, NeedPairs, NeedValue
 from .tree import Node, from_python
-from .yamlio import Limits, parse_json, parse_yaml
+from .yamlio import parse_json, parse_yaml
 
 MAX_FILE_BYTES = 1_000_000
 REQUIREMENT_KEYS = ("name", "description", "labels", "needs")
@@ -33,7 +33,6 @@ _OTHER_TOOLS = {
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # a name is one line of text: no NUL, newline, escape...
 
-NeedValue = Union[str, tuple[str, ...]]
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class Source:
 @dataclass(frozen=True)
 class Workload:
     name: str
-    needs: tuple[tuple[str, NeedValue], ...]  # in catalogue order; unanswered criteria are absent
+    needs: NeedPairs  # in catalogue order; unanswered criteria are absent
     source: Source
     description: str = ""
     labels: Labels = ()  # (key, value) pairs in the order written: never criteria (see labels.py)
@@ -281,7 +280,7 @@ def _hint_other_tool(node: Node, problems: Collector) -> None:
             return
 
 
-def check_needs(node: Node, catalogue: Catalogue, problems: Collector) -> tuple[tuple[str, NeedValue], ...]:
+def check_needs(node: Node, catalogue: Catalogue, problems: Collector) -> NeedPairs:
     if node.is_scalar and node.value is None:
         return ()
     if not node.is_map:

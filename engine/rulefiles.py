@@ -10,11 +10,11 @@ import re
 from pathlib import Path
 
 from .conditions import parse_condition
-from .errors import Collector, Problem, RuleError, Span, did_you_mean, one_of
+from .errors import Collector, Problem, RuleError, Span, choose_from, did_you_mean
 from .fields import fields, text, text_list
 from .limits import limit_problems
 from .files import NotRegular, read_regular
-from .model import (OPTION_IDS, Advice, Catalogue, Condition, Criterion, Option, Property, Rule, RuleSet,
+from .model import (OPTION_IDS, Advice, Catalogue, Criterion, Option, Property, Rule, RuleSet,
                     Value)
 from .tree import Node
 from .yamlio import Limits, parse_yaml
@@ -26,10 +26,12 @@ TEST_SUFFIX = ".test.yaml"
 INVARIANTS_FILE = "invariants.yaml"  # declared invariants (engine/invariants.py), not rules
 POINTS_RANGE = (-5, 5)
 MAX_RULE_FILE_BYTES = 1_000_000
-_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+KEBAB_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"  # rule and invariant ids; schema.py gives editors the same pattern
+_ID = re.compile(KEBAB_ID)
 _VALUE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _ANCHOR = re.compile(r'<a\s+id="([^"]+)"\s*>\s*</a>\s*\n+\s*#+\s*(.+)')
-_RULE_LIMITS = Limits(max_depth=64, max_nodes=200_000, allow_aliases=True)
+# Every file of a rule folder: rule authors write big catalogues and share conditions with anchors (bounded)
+RULE_LIMITS = Limits(max_depth=64, max_nodes=200_000, allow_aliases=True)
 
 
 def shipped_rules_dir() -> Path:
@@ -120,17 +122,24 @@ def read_text(path: Path, name: str, problems: Collector, limit: int = MAX_RULE_
         return None
 
 
-def _one_document(path: Path, name: str, problems: Collector) -> Node | None:
+def one_document(path: Path, name: str, problems: Collector, wrong: str = "expected one YAML document holding a mapping",
+                 hint: str = "", empty_ok: bool = False) -> Node | None:
+    """The one mapping of a rule-folder file (catalogue, options, rules, tests, invariants), read with
+    RULE_LIMITS; None, its problem collected, when it cannot be read or parsed or holds anything else
+    (``wrong`` and ``hint`` say what the file should hold). With ``empty_ok``, an empty file is None
+    with no problem: it declares nothing."""
     content = read_text(path, name, problems)
     if content is None:
         return None
     try:
-        docs = parse_yaml(content, name, _RULE_LIMITS, RuleError)
+        docs = parse_yaml(content, name, RULE_LIMITS, RuleError)
     except RuleError as exc:
         problems.problems.extend(exc.problems)
         return None
-    if len(docs) != 1 or docs[0].is_scalar:
-        problems.add(Span(name, 1, 1), "wrong-type", "expected one YAML document holding a mapping")
+    if empty_ok and not docs:
+        return None
+    if len(docs) != 1 or not docs[0].is_map:
+        problems.add(Span(name, 1, 1), "wrong-type", wrong, hint)
         return None
     return docs[0]
 
@@ -140,7 +149,7 @@ def _one_document(path: Path, name: str, problems: Collector) -> Node | None:
 
 def _load_catalogue(path: Path, label, problems: Collector) -> Catalogue | None:
     name = label(path)
-    doc = _one_document(path, name, problems)
+    doc = one_document(path, name, problems)
     if doc is None:
         return None
     top = fields(doc, "the catalogue", ("criteria",), (), problems)
@@ -214,7 +223,7 @@ def _default(node: Node | None, takes: str, allowed: tuple[str, ...], problems: 
     values = text_list(node, "a default", problems) or ()
     for value in values:
         if value not in allowed:
-            problems.add(node.span, "unknown-value", f"default '{value}' is not a value", did_you_mean(value, allowed) or one_of(allowed))
+            problems.add(node.span, "unknown-value", f"default '{value}' is not a value", choose_from(value, allowed))
             return None
     if takes == "one":
         if len(values) != 1:
@@ -229,7 +238,7 @@ def _default(node: Node | None, takes: str, allowed: tuple[str, ...], problems: 
 
 def _load_options(path: Path, label, problems: Collector) -> tuple[tuple[Option, ...], tuple[str, ...]]:
     name = label(path)
-    doc = _one_document(path, name, problems)
+    doc = one_document(path, name, problems)
     if doc is None:
         return (), OPTION_IDS
     top = fields(doc, "the options file", ("options", "tie_break"), (), problems) or {}
@@ -254,7 +263,7 @@ def _option(node: Node, problems: Collector) -> Option | None:
         return None
     oid = text(f.get("id"), "an option id", problems)
     if oid and oid not in OPTION_IDS:
-        problems.add(f["id"].span, "unknown-option", f"unknown option '{oid}'", did_you_mean(oid, OPTION_IDS) or one_of(OPTION_IDS))
+        unknown_option(f["id"].span, oid, problems)
         return None
     props = []
     pnode = f.get("properties")
@@ -277,7 +286,7 @@ def _check_option_sources(options, name: str, anchors: set[str], problems: Colle
         for prop in option.properties:
             if prop.source not in anchors:
                 problems.add(Span(name), "unknown-source", f"property {option.id}.{prop.name} cites '{prop.source}', which is not an anchor",
-                             did_you_mean(prop.source, anchors) or f"add <a id=\"{prop.source}\"></a> to {REFERENCE_FILE}")
+                             _anchor_hint(prop.source, anchors, ""))
 
 
 # --- reference page --------------------------------------------------------------------------
@@ -301,7 +310,7 @@ def _load_anchors(path: Path, label, problems: Collector) -> dict[str, str]:
 
 
 def _load_rule_file(path: Path, name: str, catalogue: Catalogue, anchors: set[str], problems: Collector) -> list[Rule]:
-    doc = _one_document(path, name, problems)
+    doc = one_document(path, name, problems)
     if doc is None:
         return []
     top = fields(doc, "a rule file", ("rules",), ("concern",), problems)
@@ -320,9 +329,7 @@ def _rule(node: Node, name: str, concern: str, catalogue: Catalogue, anchors: se
     if f is None:
         return None
     before = len(problems.problems)
-    rid = text(f.get("id"), "a rule id", problems)
-    if rid and not _ID.match(rid):
-        problems.add(f["id"].span, "bad-id", f"rule id '{rid}' must be kebab-case", "use lower-case words joined by '-'")
+    rid = kebab_id(f, "rule", problems)
     when = parse_condition(f["when"], catalogue, problems) if "when" in f else None
     points = _points(f.get("points"), problems)
     exclude = _exclude(f.get("exclude"), problems)
@@ -333,12 +340,21 @@ def _rule(node: Node, name: str, concern: str, catalogue: Catalogue, anchors: se
     source = text(f.get("source"), "'source'", problems)
     if source is not None and source not in anchors:
         problems.add(f["source"].span, "unknown-source", f"source '{source}' is not an anchor of {REFERENCE_FILE}",
-                     did_you_mean(source, anchors) or f"add <a id=\"{source}\"></a> to {REFERENCE_FILE} or cite an existing anchor")
+                     _anchor_hint(source, anchors))
     advice = _advice(f.get("advice"), anchors, problems)
     if len(problems.problems) > before or not (rid and when and because and source):
         return None
     return Rule(id=rid, when=when, points=points or (), exclude=exclude or (), because=because, source=source,
-                file=name, line=node.span.line, concern=concern, advice=advice)
+                file=name, line=node.span.line, concern=concern, advice=advice,
+                key_spans=tuple((key, key_node.span) for key, key_node, _ in node.entries()))
+
+
+def kebab_id(f: dict[str, Node], what: str, problems: Collector) -> str | None:
+    """The ``id`` of a rule or an invariant: text, and kebab-case (a wrong one is reported, still returned)."""
+    found = text(f.get("id"), f"{'an' if what[0] in 'aeiou' else 'a'} {what} id", problems)
+    if found and not _ID.match(found):
+        problems.add(f["id"].span, "bad-id", f"{what} id '{found}' must be kebab-case", "use lower-case words joined by '-'")
+    return found
 
 
 def _points(node: Node | None, problems: Collector) -> tuple[tuple[str, int], ...] | None:
@@ -352,7 +368,7 @@ def _points(node: Node | None, problems: Collector) -> tuple[tuple[str, int], ..
     low, high = POINTS_RANGE
     for key, key_node, value in node.entries():
         if key not in OPTION_IDS:
-            problems.add(key_node.span, "unknown-option", f"unknown option '{key}'", did_you_mean(key, OPTION_IDS) or one_of(OPTION_IDS))
+            unknown_option(key_node.span, key, problems)
             continue
         if not isinstance(value.value, int) or isinstance(value.value, bool) or not value.is_scalar:
             problems.add(value.span, "wrong-type", f"points must be a whole number, got {value.describe()}")
@@ -373,7 +389,7 @@ def _exclude(node: Node | None, problems: Collector) -> tuple[str, ...] | None:
         return None
     for name in names:
         if name not in OPTION_IDS:
-            problems.add(node.span, "unknown-option", f"unknown option '{name}'", did_you_mean(name, OPTION_IDS) or one_of(OPTION_IDS))
+            unknown_option(node.span, name, problems)
             return None
     if not names:
         problems.add(node.span, "wrong-type", "'exclude' needs at least one option")
@@ -394,14 +410,24 @@ def _advice(node: Node | None, anchors: set[str], problems: Collector) -> Advice
     source = text(f.get("source"), "the advice's 'source'", problems) or ""
     required = _flag(f.get("required"), "the advice's 'required'", problems)
     if option and option not in OPTION_IDS:
-        problems.add(f["option"].span, "unknown-option", f"unknown option '{option}'", did_you_mean(option, OPTION_IDS) or one_of(OPTION_IDS))
+        unknown_option(f["option"].span, option, problems)
         return None
     if source and source not in anchors:
         problems.add(f["source"].span, "unknown-source", f"advice source '{source}' is not an anchor of {REFERENCE_FILE}",
-                     did_you_mean(source, anchors) or f"add <a id=\"{source}\"></a> to {REFERENCE_FILE} or cite an existing anchor")
+                     _anchor_hint(source, anchors))
     if len(problems.problems) > before:
         return None
     return Advice(option, body, because, source, required) if option and body else None
+
+
+def unknown_option(span: Span, name: str, problems: Collector) -> None:
+    """The one way a rule-folder file is told that a name is not an option."""
+    problems.add(span, "unknown-option", f"unknown option '{name}'", choose_from(name, OPTION_IDS))
+
+
+def _anchor_hint(source: str, anchors: set[str], or_else: str = " or cite an existing anchor") -> str:
+    """What to do about a source that is not an anchor of the reference page."""
+    return did_you_mean(source, anchors) or f'add <a id="{source}"></a> to {REFERENCE_FILE}{or_else}'
 
 
 def _flag(node: Node | None, what: str, problems: Collector) -> bool:

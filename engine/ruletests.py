@@ -15,21 +15,19 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from .errors import Collector, Problem, RuleError, Span, did_you_mean, one_of
+from .errors import Collector, Problem, Span, choose_from
 from .fields import fields, text, text_list
-from .model import OPTION_IDS, Rule, RuleSet
-from .requirements import NeedValue, Source, Workload, check_needs
+from .model import OPTION_IDS, NeedValue, Rule, RuleSet
+from .requirements import Source, Workload, check_needs
 from .result import Result
-from .rulefiles import TEST_SUFFIX, _labeller, load_ruleset, read_text, shipped_rules_dir
+from .rulefiles import TEST_SUFFIX, _labeller, load_ruleset, one_document, shipped_rules_dir
 from .tree import Node
-from .yamlio import Limits, parse_yaml
 
 CASE_KEYS = ("name", "needs", "expect")
 CASE_OPTIONAL_KEYS = ("source", "note", "disputed")
 EXPECT_KEYS = ("winner", "winner_in", "first", "last", "fires", "not_fires", "excluded")
 NO_WINNER = "none"  # `winner: none`: every option is excluded
 URL_SCHEMES = ("http", "https")
-_LIMITS = Limits(max_depth=64, max_nodes=200_000, allow_aliases=True)
 
 
 @dataclass(frozen=True)
@@ -142,18 +140,10 @@ def load_cases(root: Path, ruleset: RuleSet, shipped: bool = False) -> tuple[tup
 
 
 def _load_file(path: Path, name: str, ruleset: RuleSet, problems: Collector) -> list[Case]:
-    content = read_text(path, name, problems)
-    if content is None:
+    doc = one_document(path, name, problems, "a test file holds one YAML document with 'cases:'")
+    if doc is None:
         return []
-    try:
-        docs = parse_yaml(content, name, _LIMITS, RuleError)
-    except RuleError as exc:
-        problems.problems.extend(exc.problems)
-        return []
-    if len(docs) != 1 or not docs[0].is_map:
-        problems.add(Span(name, 1, 1), "wrong-type", "a test file holds one YAML document with 'cases:'")
-        return []
-    top = fields(docs[0], "a test file", ("cases",), (), problems)
+    top = fields(doc, "a test file", ("cases",), (), problems)
     if not top or "cases" not in top:
         return []
     if not top["cases"].is_seq or not top["cases"].items:
@@ -238,7 +228,7 @@ def _known(name: str, allowed: tuple[str, ...], what: str, node: Node, problems:
     if name in allowed:
         return True
     code = "unknown-option" if what == "option" else "unknown-rule"
-    problems.add(node.span, code, f"unknown {what} '{name}'", did_you_mean(name, allowed) or one_of(allowed))
+    problems.add(node.span, code, f"unknown {what} '{name}'", choose_from(name, allowed))
     return False
 
 

@@ -11,11 +11,10 @@ import json
 from typing import Any
 
 from .model import OPTION_IDS, Catalogue, Criterion, RuleSet
-from .rulefiles import POINTS_RANGE
+from .rulefiles import KEBAB_ID, POINTS_RANGE
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 KINDS = ("requirements", "rules", "tests", "invariants")
-_RULE_ID = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 
 Schema = dict[str, Any]
 
@@ -115,7 +114,7 @@ def _rule(ruleset: RuleSet) -> Schema:
         "type": "object",
         "required": ["id", "when", "because", "source"],
         "properties": {
-            "id": {"type": "string", "pattern": _RULE_ID, "description": "Unique kebab-case id across the rule set."},
+            "id": {"type": "string", "pattern": KEBAB_ID, "description": "Unique kebab-case id across the rule set."},
             "when": {"$ref": "#/$defs/condition", "description": "The condition over the criteria under which the rule fires."},
             "points": {"type": "object", "description": f"Points per option, {POINTS_RANGE[0]}..{POINTS_RANGE[1]}, not 0.",
                        "properties": {o: {"$ref": "#/$defs/points"} for o in options},
@@ -179,7 +178,7 @@ def _only(key: str, schema: Schema) -> Schema:
 def tests_schema(ruleset: RuleSet) -> Schema:
     options = list(OPTION_IDS)
     # Rule ids by their shape, not an enum: the schema would go stale with every rule added (the loader checks ids).
-    rule_ids = {"type": "array", "items": {"type": "string", "pattern": _RULE_ID}, "minItems": 1, "uniqueItems": True}
+    rule_ids = {"type": "array", "items": {"type": "string", "pattern": KEBAB_ID}, "minItems": 1, "uniqueItems": True}
     expect = {
         "type": "object", "minProperties": 1, "additionalProperties": False,
         "description": "What must hold of the result; every key is optional, all given must hold.",
@@ -255,7 +254,7 @@ def invariants_schema(catalogue: Catalogue) -> Schema:
     invariant = {
         "type": "object", "required": ["id", "says"], "additionalProperties": False,
         "properties": {
-            "id": {"type": "string", "pattern": _RULE_ID, "description": "Unique kebab-case id."},
+            "id": {"type": "string", "pattern": KEBAB_ID, "description": "Unique kebab-case id."},
             "says": {"type": "string", "minLength": 1, "description": "The invariant in one sentence, shown with violations."},
             "monotone": {"$ref": "#/$defs/monotone"},
             "never": {"$ref": "#/$defs/never"},

@@ -357,7 +357,7 @@ def row_outcome(name: str, line: int, cells: tuple, table: Table, columns: tuple
                 pairs.append((Node("scalar", span, value=column.key, raw=column.key), value))
     needs = check_needs(Node("map", _span(name, line, 0), pairs=tuple(pairs)), catalogue, problems)
     if problems:
-        return InputError([_located(p, table, columns, cells) for p in problems.problems])
+        return InputError([_located(p, table) for p in problems.problems])
     source = Source(name, line, line)
     return Workload(workload_name or f"{stem}-{line}", needs, source, description, tuple(labels))
 
@@ -415,7 +415,7 @@ def _at(table: Table, line: int, index: int, header: str) -> str:
     return f"{where} ({' '.join(header.split())[:40]}): "
 
 
-def _located(problem: Problem, table: Table, columns: tuple[Column, ...], cells: tuple) -> Problem:
+def _located(problem: Problem, table: Table) -> Problem:
     index = problem.span.column - 1
     header = table.header[index] if 0 <= index < len(table.header) else ""
     if index < 0:

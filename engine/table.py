@@ -12,8 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .check import condition_text
-from .conditions import criteria_in, holds
+from .conditions import condition_text, conjuncts, criteria_in, holds
 from .model import All, AnyOf, Condition, CountAtLeast, Has, Is, Not, Rule, RuleSet
 
 EXCLUDED = "excluded"
@@ -60,7 +59,7 @@ def decision_table(ruleset: RuleSet) -> DecisionTable:
 def _row(rule: Rule, ruleset: RuleSet) -> RuleRow:
     by_criterion: dict[str, list[str]] = {}
     other = []
-    for part in _conjuncts(rule.when):
+    for part in conjuncts(rule.when):
         mentioned = set(criteria_in(part))
         if len(mentioned) == 1:
             by_criterion.setdefault(mentioned.pop(), []).append(words(part))
@@ -68,12 +67,6 @@ def _row(rule: Rule, ruleset: RuleSet) -> RuleRow:
             other.append(condition_text(part))
     return RuleRow(rule.id, tuple((c, " and ".join(t)) for c, t in by_criterion.items()), " and ".join(other),
                    effects(rule, ruleset.option_ids), _advice_text(rule), rule.source, rule.file, rule.line)
-
-
-def _conjuncts(condition: Condition) -> list[Condition]:
-    if isinstance(condition, All):
-        return [part for operand in condition.operands for part in _conjuncts(operand)]
-    return [condition]
 
 
 def words(condition: Condition) -> str:

@@ -17,9 +17,8 @@ import itertools
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
-from .answerspace import Answer
 from .conditions import criteria_in, holds
-from .model import Rule, RuleSet
+from .model import NeedValue, Rule, RuleSet
 from .result import LIGHT
 
 FIELD = 16  # bits per packed field: scores stay far inside +-32,767 (at most 5 points a rule)
@@ -56,14 +55,14 @@ def rule_tally(rule: Rule, options: tuple[str, ...]) -> int:
 
 
 class _Table(dict):
-    """Answer combination -> (tally, fired rules as a bit mask); filled as combinations are met when
+    """A combination of answers -> (tally, fired rules as a bit mask); filled as combinations are met when
     the scope is too big to enumerate up front."""
 
-    def __init__(self, fill: "Callable[[tuple[Answer, ...]], tuple[int, int]]") -> None:
+    def __init__(self, fill: "Callable[[tuple[NeedValue | None, ...]], tuple[int, int]]") -> None:
         super().__init__()
         self.fill = fill
 
-    def __missing__(self, combo: tuple[Answer, ...]) -> tuple[int, int]:
+    def __missing__(self, combo: tuple[NeedValue | None, ...]) -> tuple[int, int]:
         entry = self[combo] = self.fill(combo)
         return entry
 
@@ -76,7 +75,7 @@ class Group:
     rules: tuple[Rule, ...]
     table: _Table
 
-    def entry(self, needs: Mapping[str, Answer]) -> tuple[int, int]:
+    def entry(self, needs: Mapping[str, NeedValue | None]) -> tuple[int, int]:
         """(tally, fired mask) for these answers; a criterion mapped to None counts as unanswered."""
         return self.table[tuple(map(needs.get, self.scope))]
 
@@ -84,7 +83,7 @@ class Group:
 class Scorer:
     """Tallies, fired rules and winners of workloads of one rule set, by table lookups."""
 
-    def __init__(self, ruleset: RuleSet, domains: Mapping[str, tuple[Answer, ...]]) -> None:
+    def __init__(self, ruleset: RuleSet, domains: Mapping[str, tuple[NeedValue | None, ...]]) -> None:
         self.ruleset = ruleset
         self.options = ruleset.option_ids
         order = {o: i for i, o in enumerate(ruleset.tie_break)}
@@ -98,8 +97,8 @@ class Scorer:
         self.groups = tuple(self._group(scope, tuple(rules), domains) for scope, rules in by_scope.items())
         self.winners = _Memo(self._rank)  # per scorer, so per rule set: tallies repeat a lot
 
-    def _group(self, scope: tuple[str, ...], rules: tuple[Rule, ...], domains: Mapping[str, tuple[Answer, ...]]) -> Group:
-        def fill(combo: tuple[Answer, ...]) -> tuple[int, int]:
+    def _group(self, scope: tuple[str, ...], rules: tuple[Rule, ...], domains: Mapping[str, tuple[NeedValue | None, ...]]) -> Group:
+        def fill(combo: tuple[NeedValue | None, ...]) -> tuple[int, int]:
             needs = {c: a for c, a in zip(scope, combo) if a is not None}
             fired = [r for r in rules if holds(r.when, needs)]
             return sum(rule_tally(r, self.options) for r in fired), sum(self._bits[r.id] for r in fired)
@@ -113,17 +112,17 @@ class Scorer:
                 group.table[combo] = fill(combo)
         return group
 
-    def tally(self, needs: Mapping[str, Answer], groups: Iterable[Group] | None = None) -> int:
+    def tally(self, needs: Mapping[str, NeedValue | None], groups: Iterable[Group] | None = None) -> int:
         """The tally of the given groups (default: all) for these answers."""
         get = needs.get
         return sum([g.table[tuple(map(get, g.scope))][0] for g in (self.groups if groups is None else groups)])
 
-    def mask(self, needs: Mapping[str, Answer]) -> int:
+    def mask(self, needs: Mapping[str, NeedValue | None]) -> int:
         """The rules that fire, as a bit mask (rule i is bit i; the groups' rules are disjoint)."""
         get = needs.get
         return sum([g.table[tuple(map(get, g.scope))][1] for g in self.groups])
 
-    def fired(self, needs: Mapping[str, Answer]) -> frozenset[str]:
+    def fired(self, needs: Mapping[str, NeedValue | None]) -> frozenset[str]:
         """The ids of the rules that fire: the same as reference.fired, by lookups."""
         return self.ids(self.mask(needs))
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
 from .api import Advisor
-from .errors import AdvisorError, InputError, Problem, Span, did_you_mean, one_of
-from .impact import Entry, RuleChange, WorkloadChange, workload_changes
-from .model import Catalogue
-from .requirements import NeedValue, Outcome, Workload
+from .errors import AdvisorError, InputError, Problem, Span, choose_from, one_of
+from .impact import Changes, Entry, RuleChange, WorkloadChange, workload_changes
+from .model import Catalogue, NeedValue
+from .requirements import Outcome, Workload
 
 BATCH = 2000
 
@@ -36,19 +36,11 @@ class Assumption:
 
 
 @dataclass(frozen=True)
-class WhatIfReport:
+class WhatIfReport(Changes):
     assumptions: tuple[Assumption, ...]
     evaluated: int
     changes: tuple[WorkloadChange, ...]  # flipped first, then re-ranked, each in input order
     errors: int  # inputs that could not be read (reported on standard error as they come)
-
-    @property
-    def flipped(self) -> tuple[WorkloadChange, ...]:
-        return tuple(c for c in self.changes if c.flipped)
-
-    @property
-    def reranked(self) -> tuple[WorkloadChange, ...]:
-        return tuple(c for c in self.changes if not c.flipped)
 
     def moves(self) -> list[tuple[str, str, int]]:
         """(from, to, workloads) for each change of recommendation, most frequent first."""
@@ -80,14 +72,14 @@ def _one(text: str, catalogue: Catalogue) -> Assumption | Problem:
         return _problem(text, "bad-assumption", f"'{text}' is not CRITERION=VALUE", "write e.g. --assume host_os=linux")
     criterion = catalogue.get(key)
     if criterion is None:
-        return _problem(text, "unknown-criterion", f"unknown criterion '{key}'", did_you_mean(key, catalogue.ids) or one_of(catalogue.ids))
+        return _problem(text, "unknown-criterion", f"unknown criterion '{key}'", choose_from(key, catalogue.ids))
     values = [v.strip() for v in raw.split(";") if v.strip()]
     if not values:
         return _problem(text, "bad-assumption", f"no value after '{key}='", one_of(criterion.value_ids))
     for value in values:
         if value not in criterion.value_ids:
             return _problem(text, "unknown-value", f"'{value}' is not a value of '{key}'",
-                            did_you_mean(value, criterion.value_ids) or one_of(criterion.value_ids))
+                            choose_from(value, criterion.value_ids))
     if not criterion.many and len(values) > 1:
         return _problem(text, "wrong-type", f"'{key}' takes one value", one_of(criterion.value_ids))
     if criterion.many:

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 import yaml
 
 from .errors import Collector, InputError, Problem, Span
+from .jsonload import encodable
 from .tree import Node
 
 try:  # libyaml's parser is much faster; PyYAML falls back to pure Python where it is absent
@@ -141,7 +142,7 @@ class _Composer:
         elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
             self.close()
         elif isinstance(event, yaml.ScalarEvent):
-            self.add(self.scalar(event), event)
+            self.add(self.scalar(event))
         elif isinstance(event, yaml.AliasEvent):
             self.alias(event)
 
@@ -182,7 +183,7 @@ class _Composer:
         self.sizes[id(node)] = 1 + sum(self.sizes.get(id(c), 1) for c in children)
         if anchor:
             self.anchors[str(anchor)] = node
-        self.add(node, None)
+        self.add(node)
 
     def pairs(self, children: list[Node]) -> tuple[tuple[Node, Node], ...]:
         seen: dict[object, Node] = {}
@@ -201,7 +202,7 @@ class _Composer:
             out.append((key, value))
         return tuple(out)
 
-    def add(self, node: Node, event: Any) -> None:
+    def add(self, node: Node) -> None:
         if self.stack:
             self.stack[-1][2].append(node)
         else:
@@ -211,20 +212,20 @@ class _Composer:
         span = self.span(event)
         self.check_tag(event, span)
         self.count(span)
-        if not event.value.isascii() and not _encodable(event.value):  # pure-Python PyYAML reads "\ud83d"
+        if not encodable(event.value):  # pure-Python PyYAML reads "\ud83d"
             self.stop(span, "invalid-unicode", "a lone surrogate (\\ud800-\\udfff): half of a character, cut in two",
                       "write the whole character, or remove it")
         plain = not event.style
         tag = event.tag if event.tag not in (None, "!") else _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
         if event.tag == "!":
             tag = "tag:yaml.org,2002:str"
-        value = self.construct(tag, event, span)
+        value = self.construct(tag, event)
         node = Node("scalar", span, value=value, raw=event.value, plain=plain)
         if event.anchor:
             self.anchors[event.anchor] = node
         return node
 
-    def construct(self, tag: str, event: Any, span: Span) -> Any:
+    def construct(self, tag: str, event: Any) -> Any:
         if tag == "tag:yaml.org,2002:str" or tag not in _CORE_TAGS:
             return event.value
         node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
@@ -243,15 +244,7 @@ class _Composer:
             self.stop(span, "yaml-syntax", f"unknown alias *{event.anchor}", "define the anchor before using it")
         self.nodes += self.sizes.get(id(target), 1)
         self.count(span)
-        self.add(target, event)
-
-
-def _encodable(value: str) -> bool:
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return True
+        self.add(target)
 
 
 def _reader_span(file: str, exc: yaml.YAMLError) -> Span:

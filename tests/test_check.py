@@ -169,3 +169,35 @@ def test_the_shipped_rules_have_no_errors() -> None:
     assert [f.problem.format() for f in report.errors] == []
     assert report.matches is not None and report.matches.exact and report.matches.most <= 48
     assert all(f.problem.code in ("conflict", "tie-region", "no-basis-region") for f in report.warnings)
+
+
+# --- static analysis never loads the engine --------------------------------------------------
+
+# evaluate.py is the one module that imports durable-rules (on first use): check must not even reach it
+_NO_DURABLE = ("import sys; {}; "
+               "print(sorted(m for m in sys.modules if m.startswith('durable') or m.endswith('engine.evaluate')))")
+
+
+@pytest.mark.parametrize("code", [
+    "import deploy_advisor.engine.check",
+    "from deploy_advisor.main import main; main(['check', 'rules'])",  # the whole command, test cases included
+])
+def test_check_never_imports_durable_rules(code: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", _NO_DURABLE.format(code)], capture_output=True, text=True,
+                          cwd=HERE.parent, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "[]"
+
+
+def test_rules_keep_the_spans_of_their_keys_so_check_reads_each_file_once(tmp_path: Path) -> None:
+    folder = assemble(tmp_path / "rules", BAD / "good.yaml")
+    ruleset = load_ruleset(folder)
+    for rule in ruleset.rules:
+        lines = (folder / Path(rule.file).name).read_text().splitlines()
+        for key in ("id", "when"):
+            span = rule.key_span(key)
+            assert lines[span.line - 1][span.column - 1:].startswith(f"{key}:"), (rule.id, key, span)
+    assert ruleset.rules[0].key_span("no-such-key") == ruleset.rules[0].span

@@ -131,3 +131,13 @@ def test_long_markdown_keeps_to_a_comment_size(change: Path, capsys, monkeypatch
     main(["diff", "old", "new", "corpus", "--sample", "12", "--format", "markdown"])
     out = capsys.readouterr().out
     assert out.count("| corpus/") == 2 and "… and 4 more: run `deploy-advisor diff --format json`" in out
+
+
+def test_a_corpus_folder_is_searched_as_recommend_searches_it(tmp_path) -> None:
+    from deploy_advisor.engine.impact import corpus_files
+
+    for name in ("b.yaml", ".hidden.yaml", "sub/a.ndjson", "sub/.git/c.yaml", "table.csv", "notes.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("")
+    found = [(path.relative_to(tmp_path).as_posix(), error) for path, error in corpus_files([tmp_path])]
+    assert found == [("b.yaml", None), ("sub/a.ndjson", None)]  # recursive, dot-files skipped, readable kinds only

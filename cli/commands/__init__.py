@@ -1,4 +1,4 @@
-"""One module per subcommand, each offering HELP, add_arguments(parser) and run(args) -> int.
+"""One module per subcommand, each offering add_arguments(parser) and run(args) -> int.
 
 Command modules are imported only when their command runs (or for `--help`), so that starting one
 command does not pay for the imports of all the others.
@@ -8,7 +8,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-# One line per command, in the order of `deploy-advisor --help`; each module takes its HELP from here.
+# One line per command, in the order of `deploy-advisor --help`: the one place a command's help is written.
 HELP = {
     "recommend": ("recommend a hosting option for each workload in files, folders or standard input "
                   "(YAML, JSON, JSON Lines, CSV, TSV, XLSX), in text, json, yaml, markdown, csv or jsonl"),

@@ -5,12 +5,9 @@ import argparse
 
 from .. import exitcodes
 from ..output import emit
-from . import HELP as _HELP
 from ..engine.answerspace import DEFAULT_SEED, SAMPLE_SIZE
 from ..engine.check import check_rules
 from ..engine.render.check import check_json, check_text
-
-HELP = _HELP["check"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -8,9 +8,7 @@ import sys
 from .. import exitcodes
 from ..output import emit
 from ..terminal import width_for
-from . import HELP as _HELP
 
-HELP = _HELP["criteria"]
 FORMATS = ("text", "json", "yaml", "markdown")
 
 

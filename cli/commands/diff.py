@@ -11,8 +11,7 @@ import tempfile
 from pathlib import Path
 
 from .. import exitcodes
-from ..output import emit
-from . import HELP as _HELP
+from ..output import emit, report_problems
 from ..engine.answerspace import DEFAULT_SEED
 from ..engine.api import Advisor
 from ..engine.impact import DEFAULT_SAMPLE, Entry, compare, export_at_revision, load_corpus, load_relabelled, sample_corpus
@@ -20,7 +19,6 @@ from ..engine.render.github import diff_github
 from ..engine.render.impact import diff_json, diff_markdown, diff_text
 from ..engine.rulefiles import load_ruleset
 
-HELP = _HELP["diff"]
 RENDER = {"text": diff_text, "json": diff_json, "markdown": diff_markdown, "github": diff_github}
 
 
@@ -58,8 +56,7 @@ def _compare(args: argparse.Namespace, old: Advisor, old_label: str, new_dir: st
     files = corpus or _default_corpus(new_dir)
     entries, errors = load_corpus(files, new.catalogue)
     for error in errors:
-        for problem in error.problems:
-            print(f"deploy-advisor: {problem.format()}", file=sys.stderr)
+        report_problems(error.problems)
     count = args.sample if args.sample is not None else (0 if corpus else DEFAULT_SAMPLE)
     sampled: list[Entry] = sample_corpus(new.catalogue, count, args.seed) if count > 0 else []
     report = compare(old, new, entries + sampled, old_label=old_label, new_label=new_dir,

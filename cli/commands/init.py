@@ -7,9 +7,6 @@ import sys
 from pathlib import Path
 
 from .. import exitcodes
-from . import HELP as _HELP
-
-HELP = _HELP["init"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

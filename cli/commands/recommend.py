@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
 from .. import exitcodes
 from ..terminal import add_style_arguments, style_for, usage_problem
-from . import HELP as _HELP
+from ..output import report_problems, say
 
 if TYPE_CHECKING:
     from ..engine import batch
@@ -25,7 +25,6 @@ INPUT_FORMATS = ("yaml", "json", "jsonl", "csv", "tsv", "xlsx")
 MAX_FILE_BYTES = 1_000_000  # the default of --max-bytes: requirements.MAX_FILE_BYTES (a test keeps them equal)
 STDIN = "-"
 
-HELP = _HELP["recommend"]
 STDIN_HINT = "reading requirements from standard input; end with Ctrl-D"
 
 
@@ -63,12 +62,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_style_arguments(parser)
 
 
+def job_count(asked: int) -> int:
+    """The worker processes for ``--jobs``: 0 means one per core this process may use."""
+    from ..engine import batch
+
+    return asked or batch.cores()
+
+
 def run(args: argparse.Namespace) -> int:
     from ..engine import batch
 
     problem = _usage_problem(args)
     if problem:
-        print(f"deploy-advisor: {problem}", file=sys.stderr)
+        say(problem)
         return exitcodes.USAGE
     style = style_for(args, sys.stdout if args.output is None else None)  # -o FILE: no screen
     options = batch.Options(args.rules, args.format, args.explain, args.max_bytes, style.width, style.color,
@@ -99,11 +105,11 @@ def _answer(args: argparse.Namespace, context: batch.Context) -> int:
     found = discover(args.paths)
     clash = _output_is_an_input(args.output, found.units)
     if clash:
-        print(f"deploy-advisor: {clash}", file=sys.stderr)
+        say(clash)
         return exitcodes.USAGE
     progress = Progress(sys.stderr, found.total_bytes, enabled=False if args.no_progress else None)
     totals = batch.Totals()
-    jobs = args.jobs or batch.cores()
+    jobs = job_count(args.jobs)
     try:
         with _output(args.output) as out:
             writer = context.format.writer(out)
@@ -122,7 +128,6 @@ def _answer(args: argparse.Namespace, context: batch.Context) -> int:
 
 def _what_if(args: argparse.Namespace, context: batch.Context) -> int:
     """--assume: the whole portfolio as it is and under the assumptions; one report of what changes."""
-    from ..engine.batch import error_line
     from ..engine.inputs import read_outcomes
     from ..engine.render.whatif import RENDER
     from ..engine.whatif import assess, parse_assumptions
@@ -131,7 +136,7 @@ def _what_if(args: argparse.Namespace, context: batch.Context) -> int:
     assumptions = parse_assumptions(args.assume, advisor.catalogue)  # a bad one: exit 2, before any reading
     outcomes = read_outcomes(args.paths, advisor.catalogue, args.max_bytes, None, args.input_format,
                              getattr(args, "mapping", None))
-    report = assess(advisor, outcomes, assumptions, on_error=lambda e: print(error_line(e), file=sys.stderr))
+    report = assess(advisor, outcomes, assumptions, on_error=lambda error: report_problems(error.problems))
     with _output(args.output) as out:
         out.write(RENDER[args.format](report))
     return exitcodes.INVALID if report.errors else exitcodes.OK
@@ -147,7 +152,7 @@ def _sink(writer: Writer, out: TextIO, totals: batch.Totals, progress: Progress)
         if chunk.messages or shares_terminal:
             progress.clear()
         for message in chunk.messages:
-            print(message, file=sys.stderr)
+            say(message)
         totals.answered += chunk.answered  # counted before writing: a closed pipe keeps the exit code
         totals.failed += chunk.failed
         for piece in chunk.pieces:

@@ -5,11 +5,8 @@ import argparse
 import sys
 
 from .. import exitcodes
-from . import HELP as _HELP
 from ..engine.rulefiles import load_ruleset
 from ..engine.schema import KINDS, schema_for, schema_text
-
-HELP = _HELP["schema"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

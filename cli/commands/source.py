@@ -6,9 +6,6 @@ import sys
 
 from .. import exitcodes
 from ..output import emit
-from . import HELP as _HELP
-
-HELP = _HELP["source"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -5,9 +5,7 @@ import argparse
 
 from .. import exitcodes
 from ..output import emit
-from . import HELP as _HELP
 
-HELP = _HELP["table"]
 FORMATS = ("text", "markdown", "csv", "html")  # render/table.FORMATS (known here without importing it)
 
 

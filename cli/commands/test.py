@@ -6,11 +6,8 @@ import time
 
 from .. import exitcodes
 from ..output import emit
-from . import HELP as _HELP
 from ..engine.render.check import tests_json, tests_text
 from ..engine.ruletests import run_tests
-
-HELP = _HELP["test"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

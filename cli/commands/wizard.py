@@ -7,12 +7,10 @@ import shlex
 import sys
 
 from .. import exitcodes
-from . import HELP as _HELP
 from ..engine.api import Advisor
 from ..engine.errors import InputError
 from ..wizard.session import Outcome, Settings, run as run_session, save_problem, start
 
-HELP = _HELP["wizard"]
 NO_TERMINAL = ("the wizard needs a terminal to ask its questions, and standard input is not one; "
                "write a requirement file (see examples/) and run 'deploy-advisor recommend FILE'")
 EXIT = {Outcome.DONE: exitcodes.OK, Outcome.SAVE_FAILED: exitcodes.USAGE, Outcome.CANCELLED: exitcodes.INTERRUPTED}

@@ -22,7 +22,7 @@ from .summary import ERROR, summary_row, text_cells, text_table
 from .style import PLAIN, Style
 from .text import render_result
 
-Answer = Result | InputError
+Answer = Result | InputError  # what the engine gives back for each input: its result or its error
 SPOOL_BYTES = 8 << 20
 
 NAMES = ("text", "json", "yaml", "markdown", "csv", "jsonl", "html")
@@ -49,7 +49,6 @@ class Writer:
 class Format:
     """How one format renders an answer (``piece``) and assembles the pieces (``writer``)."""
 
-    streaming = True
     joinable = False  # the writer only concatenates pieces: a task's pieces may travel as one string
 
     def __init__(self, ruleset: RuleSet, explain: bool = False, style: Style = PLAIN,
@@ -126,7 +125,6 @@ class _CsvWriter(Writer):
 
 
 class Markdown(Format):
-    streaming = False
 
     def piece(self, answer: Answer, first: bool = False) -> tuple[str, str, Tally]:
         return (markdown_row(summary_row(answer, self.ruleset)), markdown_section(answer, self.ruleset),
@@ -148,7 +146,6 @@ class Text(Format):
     """The summary table; each justification too with ``--explain``. A batch of one workload shows
     its justification alone, as it always did."""
 
-    streaming = False
 
     def piece(self, answer: Answer, first: bool = False) -> tuple[tuple[str, ...], str | None, Tally]:
         return text_cells(summary_row(answer, self.ruleset)), self._details(answer, first), tally(answer, self.group_by)
@@ -221,7 +218,6 @@ class Html(Format):
     """One self-contained page for the whole portfolio (render/html.py), imported only when asked
     for: Jinja2 costs start-up time that the other formats need not pay."""
 
-    streaming = False
 
     def __init__(self, ruleset: RuleSet, explain: bool = False, style: Style = PLAIN,
                  group_by: str | None = None) -> None:

@@ -32,11 +32,10 @@ from markupsafe import Markup
 from ..errors import InputError
 from ..model import RuleSet
 from ..result import CLEAR, STRONG, Result
-from .formats import Writer
+from .formats import Answer, Writer
 from .sentences import change_sentences, near_miss_sentences
 from .summary import top_reason
 
-Answer = Result | InputError
 
 # What the file holds (the page says so): every workload is a row of the table; up to DETAILS_ALL
 # workloads each has a detail view, and beyond that only the results that are not clear do, the

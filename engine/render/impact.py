@@ -1,10 +1,10 @@
 """`deploy-advisor diff` reports: text for a terminal, JSON for tools, Markdown for a pull request."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from ..answerspace import needs_text
-from ..impact import Cause, ImpactReport, RuleChange, WorkloadChange
+from ..impact import Cause, Changes, ImpactReport, RuleChange, WorkloadChange
 from ..result import Result
 from .data import to_json
 from .markdown import code, escape
@@ -106,14 +106,21 @@ def diff_text(report: ImpactReport) -> str:
     lines += [f"    {change_line(c)}" for c in report.rule_changes]
     if report.regions is not None and report.regions.any:
         lines.append(f"  {report.regions.describe()}")
+    lines += change_blocks(report, lambda change: _text_block(change, report))
+    if report.unknown_to_old:
+        lines += ["", f"note: {unknown_text(report)}"]
+    return "\n".join(printable(line) for line in lines) + "\n"  # workload and file names are user text
+
+
+def change_blocks(report: Changes, block: Callable[[WorkloadChange], list[str]]) -> list[str]:
+    """The text of the flipped, then of the re-ranked workloads, each group under its title."""
+    lines: list[str] = []
     for title, group in (("recommendation changed", report.flipped), ("ranking changed", report.reranked)):
         if group:
             lines += ["", f"{title}:"]
             for change in group:
-                lines += _text_block(change, report)
-    if report.unknown_to_old:
-        lines += ["", f"note: {unknown_text(report)}"]
-    return "\n".join(printable(line) for line in lines) + "\n"  # workload and file names are user text
+                lines += block(change)
+    return lines
 
 
 def _text_block(change: WorkloadChange, report: ImpactReport) -> list[str]:

@@ -24,10 +24,7 @@ def jsonl_line(answer: Result | InputError) -> str:
     """One answer as one line of compact JSON (without the newline)."""
     if isinstance(answer, InputError) or not answer.reasons:
         return _compact(answer_dict(answer))
-    try:
-        text = _compact(result_dict(_without_reasons(answer)))
-    except AttributeError:  # a Result without __dict__ (slots): take the long way
-        return _compact(answer_dict(answer))
+    text = _compact(result_dict(_without_reasons(answer)))
     # the first '"reasons":[]' is the key: inside a string every '"' is escaped as '\"'
     at = text.find(_NO_REASONS)
     if at < 0:
@@ -56,10 +53,6 @@ def _fragment(reason: Reason) -> str:
 def json_item(answer: Result | InputError) -> str:
     """One answer as an item of the indented JSON array (``to_json`` of the whole list, piece by piece)."""
     return "  " + json.dumps(answer_dict(answer), indent=2, ensure_ascii=False).replace("\n", "\n  ")
-
-
-def json_array(items: list[str]) -> str:
-    return "[\n" + ",\n".join(items) + "\n]\n" if items else "[]\n"
 
 
 def yaml_document(answer: Result | InputError) -> str:

@@ -7,9 +7,8 @@ from __future__ import annotations
 from ..insight import Change, Insight
 from itertools import combinations
 
-from ..model import Catalogue, Criterion, Rule, RuleSet
+from ..model import Catalogue, Criterion, NeedValue, Rule, RuleSet
 from ..nearmiss import NearMiss, either
-from ..requirements import NeedValue
 
 MAX_WAYS = 5  # alternatives spelled out per option; the JSON form lists them all
 

@@ -10,7 +10,6 @@ from .safe import printable
 from .sentences import change_sentences, near_miss_sentences
 from .style import _POINTS, PLAIN, Style, wrap_lines
 
-STRONGEST = 5
 SOURCES_HOW = "  (to read one: deploy-advisor source ANCHOR, e.g. deploy-advisor source {example})"
 
 

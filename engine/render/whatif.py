@@ -11,7 +11,7 @@ from ..whatif import WhatIfReport
 from ..yamlio import dump_yaml_documents
 from .csv import csv_line
 from .data import to_json
-from .impact import cause_text, score_texts, winner_text, workload_dict
+from .impact import cause_text, change_blocks, score_texts, winner_text, workload_dict
 from .markdown import escape
 
 
@@ -34,16 +34,17 @@ def _title(change: WorkloadChange) -> str:
 def whatif_text(report: WhatIfReport) -> str:
     lines = [headline(report)]
     lines += [f"  {a} → {b}: {n:,}" for a, b, n in report.moves()]
-    for title, group in (("recommendation changed", report.flipped), ("ranking changed", report.reranked)):
-        if group:
-            lines += ["", f"{title}:"]
-            for change in group:
-                lines.append(f"  {_title(change)}: {winner_text(change.old)} → {winner_text(change.new)}")
-                if change.entry.workload.labels:
-                    lines.append(f"    labels: {labels_text(change.entry.workload.labels)}")
-                lines.append(f"    scores: {'; '.join(score_texts(change)) or 'unchanged'}")
-                lines.append(f"    because: {_because(change)}")
+    lines += change_blocks(report, _text_block)
     return "\n".join(lines) + "\n"
+
+
+def _text_block(change: WorkloadChange) -> list[str]:
+    lines = [f"  {_title(change)}: {winner_text(change.old)} → {winner_text(change.new)}"]
+    if change.entry.workload.labels:
+        lines.append(f"    labels: {labels_text(change.entry.workload.labels)}")
+    lines.append(f"    scores: {'; '.join(score_texts(change)) or 'unchanged'}")
+    lines.append(f"    because: {_because(change)}")
+    return lines
 
 
 def whatif_markdown(report: WhatIfReport) -> str:
