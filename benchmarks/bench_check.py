@@ -10,7 +10,7 @@ criterion, any/all of a many-value one or a count, sometimes negated), with poin
 or, one in twenty, an exclusion. Then, for each size, it times in this run on this machine:
 
 * the floor: loading and validating the rule set, what any command does first (``load_ruleset``);
-* ``check``: every analysis (conditions, duplicates, conflicts, engine matches), through the command line
+* ``check``: every analysis (conditions, duplicates, conflicts, engine limits), through the command line
   in a child process, as a pre-commit hook runs it;
 
 and prints each as a time and as a ratio to the floor of the same size (target: 250 rules in a few

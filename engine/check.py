@@ -8,31 +8,27 @@ cannot make rule by rule:
   ``dead-rule`` (no describable workload fires it), ``always-holds`` (every workload fires it);
 * pairs of rules with equivalent conditions and equal effects: ``duplicate-rule``;
 * workloads with every option excluded: ``conflict``, one concrete example per set of rules;
-* the most matches durable-rules makes at once for one workload: ``many-matches`` /
-  ``too-many-matches`` against its limit of 64 (``MAX_STACK_SIZE``, error 303 past it).
+* the most compiled rules one workload matches at once (engine/limits.py, the loader's own count):
+  ``many-matches`` near the limit the loader enforces (``too-many-matches`` past it).
 """
 from __future__ import annotations
 
-import math
-
 import itertools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, AnswerSpace, Exploration, Needs, needs_text, representatives
 from . import limits
-from .compile import dnf_terms
 from .conditions import condition_text, conjuncts, criteria_in, holds
 from .errors import Problem, Span
 from .invariantcheck import invariant_problems
 from .regions import CODES as REGION_CODES, find_regions, region_problems
-from .model import All, AnyOf, Condition, Has, Is, Not, Rule, RuleSet
+from .model import Condition, Is, Not, Rule, RuleSet
 from .rulefiles import load_ruleset_partially, rule_files, shipped_rules_dir
 from .ruletests import load_cases
 
-MATCH_LIMIT = 64  # durable-rules' MAX_STACK_SIZE: one fact matching more rules fails with error 303
-MATCH_WARN = 48  # warn from here, while there is still room to add rules
+MATCH_WARN = 48  # warn past this many compiled matches at once, while there is room to add rules (limit: 56)
 WARNING_CODES = frozenset({"conflict", "always-holds", "many-matches", *REGION_CODES.values()})
 
 
@@ -47,11 +43,10 @@ class Finding:
 
 @dataclass(frozen=True)
 class Matches:
-    """The most rule matches durable-rules makes for one workload (catch-all included)."""
+    """The most compiled rules durable-rules matches at once for one workload (catch-all included)."""
 
     most: int
-    exact: bool  # False: an upper bound (the exact search would have been too big)
-    example: Needs = field(default_factory=dict)
+    exact: bool  # False: an upper bound (the search ran out of budget)
 
 
 @dataclass(frozen=True)
@@ -94,9 +89,8 @@ def check_rules(directory: str | Path | None = None, seed: int = DEFAULT_SEED,
     found += duplicate_rules(ruleset.rules, space)
     found += conflicts(ruleset, space, analyses, seed)
     found += undecided_regions(ruleset, space, analyses, seed)
-    matches = most_matches(ruleset.rules, space)
-    found += _match_findings(matches, ruleset, space)
-    analyses.append(("engine matches", _matches_text(matches, space)))
+    matches = rule_matches(ruleset)
+    found += _match_findings(matches, ruleset)
     analyses.append(("engine limits", _limits_text(ruleset)))
     found += invariant_problems(root, ruleset, space, analyses, seed, shipped=directory is None, sample=sample)
     return _report(str(root), found, len(ruleset.rules), len(rule_files(root)), tuple(analyses), matches)
@@ -326,147 +320,24 @@ def undecided_regions(ruleset: RuleSet, space: AnswerSpace, analyses: list[tuple
 # --- durable-rules' limit on matches ---------------------------------------------------------
 
 
-def holding_terms(condition: Condition, needs: Needs, negate: bool = False) -> int:
-    """How many of the alternatives durable-rules expands a condition into (see compile.dnf_terms)
-    hold for these needs: each one is a separate match on durable's stack."""
-    if isinstance(condition, Not):
-        return holding_terms(condition.operand, needs, not negate)
-    if isinstance(condition, (All, AnyOf)):
-        counts = [holding_terms(o, needs, negate) for o in condition.operands]
-        if isinstance(condition, All) != negate:
-            return math.prod(counts)
-        return sum(counts)
-    if isinstance(condition, Is):
-        answered = needs.get(condition.criterion) in condition.values
-        return int(not answered) if negate else int(answered)
-    if isinstance(condition, Has):
-        chosen = needs.get(condition.criterion) or ()
-        tests = [(value in chosen) != negate for value in condition.values]
-        return int(all(tests)) if (condition.mode == "all") != negate else sum(tests)
-    count = len(needs.get(condition.criterion) or ())
-    return int((count < condition.count) if negate else (count >= condition.count))
-
-
-@dataclass(frozen=True)
-class Factor:
-    """A table over some criteria; with ``classes``, keyed by each answer's class (see AnswerSpace.classes),
-    so that a rule's table holds one entry per combination of classes rather than of answers."""
-
-    scope: tuple[str, ...]
-    table: dict[tuple[object, ...], int]
-    classes: tuple[dict[object, object], ...] | None = None
-
-    def value(self, assignment: dict[str, object]) -> int | None:
-        if self.classes is None:
-            return self.table.get(tuple(assignment[v] for v in self.scope))
-        return self.table.get(tuple(c[assignment[v]] for v, c in zip(self.scope, self.classes)))
-
-
-MAX_TABLE = 1_000_000  # the exact search gives up (for an upper bound) past tables this big
-
-
-def most_matches(rules: Iterable[Rule], space: AnswerSpace) -> Matches:
-    """The most matches any describable workload makes at once: exact by variable elimination over
-    per-rule tables (each rule depends on a few criteria only), or an upper bound when too big."""
-    factors: list[Factor] = []
-    bound, too_big = 1, False  # the catch-all rule matches every workload
-    # Rules with the same condition compile to one durable rule (compile.py shares them), so they
-    # match once between them.
-    for when in dict.fromkeys(rule.when for rule in rules):
-        scope = space.scope(criteria_in(when))
-        if space.size(scope) > ENUMERATE_LIMIT or space.sampled.intersection(scope):
-            bound, too_big = bound + dnf_terms(when), True
-            continue
-        classes = space.classes(scope, [when])
-        table = {}
-        for combo in itertools.product(*representatives(classes).values()):
-            needs = {c: a for c, a in zip(scope, combo) if a is not None}
-            if space.describable(needs):
-                table[combo] = holding_terms(when, needs)
-        factors.append(Factor(scope, table, tuple(classes[c] for c in scope)))
-        bound += max(table.values(), default=0)
-    exact = None if too_big else maximise(factors, space.domains)
-    if exact is None:
-        return Matches(bound, False)
-    best, example = exact
-    return Matches(best + 1, True, example)
-
-
-def maximise(factors: list[Factor], domains: dict[str, tuple[object, ...]]) -> tuple[int, Needs] | None:
-    """Max over assignments of the sum of the factors (missing table keys are forbidden assignments),
-    and an assignment reaching it; None when an intermediate table would exceed MAX_TABLE."""
-    factors = list(factors)
-    trace: list[tuple[str, tuple[str, ...], dict[tuple[object, ...], object]]] = []
-    while any(f.scope for f in factors):
-        variable, merged = _cheapest(factors, domains)
-        if _table_size(merged, domains) > MAX_TABLE:
-            return None
-        involved = [f for f in factors if variable in f.scope]
-        factors = [f for f in factors if variable not in f.scope]
-        table, best = _eliminate(variable, merged, involved, domains)
-        factors.append(Factor(merged, table))
-        trace.append((variable, merged, best))
-    if any(() not in f.table for f in factors):
+def rule_matches(ruleset: RuleSet) -> Matches | None:
+    """The most compiled rules one workload matches at once, as the loader counts them (engine/limits.py:
+    the one count, over the compiled form durable-rules is given); None when it cannot be compiled."""
+    try:
+        found = limits.shape(ruleset)
+    except ValueError:
         return None
-    assignment: dict[str, object] = {}
-    for variable, merged, best in reversed(trace):
-        assignment[variable] = best[tuple(assignment[v] for v in merged)]
-    example = {k: v for k, v in assignment.items() if v is not None}
-    return sum(f.table[()] for f in factors), example  # type: ignore[return-value]
+    return Matches(found.most_matches, found.exact)
 
 
-def _cheapest(factors: list[Factor], domains: dict[str, tuple[object, ...]]) -> tuple[str, tuple[str, ...]]:
-    """The variable whose elimination builds the smallest table, and that table's variables."""
-    best: tuple[int, str, tuple[str, ...]] | None = None
-    for variable in sorted({v for f in factors for v in f.scope}):
-        merged = tuple(dict.fromkeys(v for f in factors if variable in f.scope for v in f.scope if v != variable))
-        size = _table_size(merged, domains)
-        if best is None or size < best[0]:
-            best = (size, variable, merged)
-    assert best is not None
-    return best[1], best[2]
-
-
-def _table_size(variables: tuple[str, ...], domains: dict[str, tuple[object, ...]]) -> int:
-    size = 1
-    for variable in variables:
-        size *= len(domains[variable])
-    return size
-
-
-def _eliminate(variable: str, merged: tuple[str, ...], involved: list[Factor],
-               domains: dict[str, tuple[object, ...]]) -> tuple[dict[tuple[object, ...], int], dict[tuple[object, ...], object]]:
-    table: dict[tuple[object, ...], int] = {}
-    best: dict[tuple[object, ...], object] = {}
-    for combo in itertools.product(*(domains[v] for v in merged)):
-        assignment = dict(zip(merged, combo))
-        for value in domains[variable]:
-            assignment[variable] = value
-            total = _sum_factors(involved, assignment)
-            if total is not None and (combo not in table or total > table[combo]):
-                table[combo], best[combo] = total, value
-    return table, best
-
-
-def _sum_factors(factors: list[Factor], assignment: dict[str, object]) -> int | None:
-    total = 0
-    for factor in factors:
-        value = factor.value(assignment)
-        if value is None:
-            return None
-        total += value
-    return total
-
-
-def _match_findings(matches: Matches, ruleset: RuleSet, space: AnswerSpace) -> list[Problem]:
-    span = Span(_root_label(ruleset))
-    example = f" (for example {needs_text(matches.example, space.catalogue)})" if matches.example else ""
-    what = "can match" if matches.exact else "may match (upper bound)"
-    # past the limit, the loader already refused the compiled form (engine/limits.py): one error, not two
-    if matches.most > MATCH_WARN and not _compiled_refused(ruleset):
-        return [Problem(span, "many-matches", f"one workload {what} {matches.most} rules at once{example}, "
-                        f"near durable-rules' limit of {MATCH_LIMIT}", "merge rules that always fire together")]
-    return []
+def _match_findings(matches: Matches | None, ruleset: RuleSet) -> list[Problem]:
+    what = "can match" if matches is not None and matches.exact else "may match (upper bound)"
+    # past the limit, the loader already refused the compiled form (limit_problems): one error, not two
+    if matches is None or not MATCH_WARN < matches.most <= limits.MATCHES.allowed or _compiled_refused(ruleset):
+        return []
+    return [Problem(Span(_root_label(ruleset)), "many-matches",
+                    f"one workload {what} {matches.most} compiled rules at once (catch-all included), near the "
+                    f"limit of {limits.MATCHES.allowed}", "merge rules that always fire together")]
 
 
 def _compiled_refused(ruleset: RuleSet) -> bool:
@@ -495,8 +366,3 @@ def _root_label(ruleset: RuleSet) -> str:
         return ruleset.rules[0].file.rsplit("/", 1)[0]
     return ruleset.root
 
-
-def _matches_text(matches: Matches, space: AnswerSpace) -> str:
-    bound = "" if matches.exact else " (upper bound)"
-    example = f", for {needs_text(matches.example, space.catalogue)}" if matches.example else ""
-    return f"at most {matches.most}{bound} of durable-rules' {MATCH_LIMIT} at once, catch-all included{example}"

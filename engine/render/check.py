@@ -37,9 +37,7 @@ def check_json(report: CheckReport) -> str:
         "files": report.files,
         "findings": [f.as_dict() for f in report.findings],
         "analyses": dict(report.analyses),
-        "matches": None if report.matches is None else {
-            "most": report.matches.most, "exact": report.matches.exact,
-            "example": {k: list(v) if isinstance(v, tuple) else v for k, v in report.matches.example.items()}},
+        "matches": None if report.matches is None else {"most": report.matches.most, "exact": report.matches.exact},
     }
     return to_json(data) + "\n"
 
