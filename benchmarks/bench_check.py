@@ -98,7 +98,7 @@ def _summary(out: str) -> str:
 
 
 def profile(rules: Path) -> int:
-    from deploy_advisor.engine.check import check_rules
+    from deploy_advisor.engine.authoring.check import check_rules
 
     profiler = cProfile.Profile()
     profiler.runcall(check_rules, rules)

@@ -7,12 +7,12 @@ same run on the same file.
 For each size it writes a CSV and an XLSX inventory from the shipped examples' answers (one row per
 workload, every criterion a column), then prints, best of a few runs:
 
-* CSV: rows per second read into workloads (deploy_advisor.engine.inputs.read_outcomes: the csv
+* CSV: rows per second read into workloads (deploy_advisor.engine.batchio.inputs.read_outcomes: the csv
   module, header, cells checked against the catalogue), and that time as a multiple of the floor,
   ``csv.reader`` alone over the same file;
 * XLSX: the same, against the floor of python-calamine alone reading the sheet's cells;
 * at the first size, the XLSX reader choice: python-calamine against openpyxl's read-only mode
-  (when openpyxl is installed), the measurement behind engine/xlsx.py.
+  (when openpyxl is installed), the measurement behind engine/batchio/xlsx.py.
 
 Evaluation is not included: bench_batch.py measures the engine.
 """
@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=(10_000, 100_000))
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
-    from deploy_advisor.engine.inputs import read_outcomes
+    from deploy_advisor.engine.batchio.inputs import read_outcomes
     from deploy_advisor.engine.requirements import Workload, read_file
     from deploy_advisor.engine.rulefiles import load_ruleset
 

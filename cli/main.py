@@ -46,8 +46,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return exitcodes.USAGE
     # Only now: --version and --help have ended the run already, without paying for these imports.
-    from .engine.errors import AdvisorError
-    from .engine.streams import WriteFailed
+    from deploy_advisor.engine.errors import AdvisorError
+    from deploy_advisor.engine.streams import WriteFailed
     from .output import STDOUT, guarded_stdout, quiet_stdout, report_problems
 
     previous = _on_sigterm()

@@ -7,8 +7,8 @@ import os
 import sys
 from typing import Iterable, Iterator
 
-from .engine.errors import Problem
-from .engine.streams import Guarded
+from deploy_advisor.engine.errors import Problem
+from deploy_advisor.engine.streams import Guarded
 
 STDOUT = "standard output"
 PROGRAM = "deploy-advisor"

@@ -9,7 +9,7 @@ import shutil
 import textwrap
 from typing import TextIO
 
-from .engine.render.style import DEFAULT_WIDTH, MIN_WIDTH, Style
+from deploy_advisor.engine.render.style import DEFAULT_WIDTH, MIN_WIDTH, Style
 
 COLOR_CHOICES = ("auto", "always", "never")
 

@@ -28,7 +28,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from .. import __version__
+from deploy_advisor import __version__
 from .model import RuleSet
 
 DISABLE = "DEPLOY_ADVISOR_NO_CACHE"

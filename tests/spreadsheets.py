@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 from xml.sax.saxutils import escape
 
-from deploy_advisor.engine.spreadsheet import column_letters  # the product names cells this way; write them alike
+from deploy_advisor.engine.batchio.spreadsheet import column_letters  # the product names cells this way; write them alike
 
 Cell = "str | int | float | None"
 

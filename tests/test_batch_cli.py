@@ -13,8 +13,8 @@ import sys
 import pytest
 
 from conftest import ROOT
-from deploy_advisor.engine import batch
-from deploy_advisor.engine.inputs import FLUSH, LinesUnit
+from deploy_advisor.engine.batchio import batch
+from deploy_advisor.engine.batchio.inputs import FLUSH, LinesUnit
 from deploy_advisor.main import main
 
 RULES = str(ROOT / "tests" / "fixtures" / "batch" / "rules")

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from conftest import ROOT
-from deploy_advisor.engine.inputs import (FLUSH, DataUnit, ErrorUnit, FileUnit, LinesUnit, StdinUnit, discover, line_units, read_outcomes, sniff, stdin_units, unit_outcomes,
+from deploy_advisor.engine.batchio.inputs import (FLUSH, DataUnit, ErrorUnit, FileUnit, LinesUnit, StdinUnit, discover, line_units, read_outcomes, sniff, stdin_units, unit_outcomes,
                                           units)
 from deploy_advisor.engine.requirements import Workload
 from deploy_advisor.engine.rulefiles import load_ruleset
@@ -171,8 +171,8 @@ def test_units_are_typed_records_that_survive_pickling(tmp_path):
     """Work units cross process boundaries (--jobs): each kind comes back as the same typed record."""
     import pickle
 
-    from deploy_advisor.engine.inputs import Unit, error_unit
-    from deploy_advisor.engine.spreadsheet import file_units
+    from deploy_advisor.engine.batchio.inputs import Unit, error_unit
+    from deploy_advisor.engine.batchio.spreadsheet import file_units
 
     sheet = tmp_path / "s.csv"
     sheet.write_text("name,latency\nweb,critical\n")

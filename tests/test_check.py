@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from deploy_advisor.engine.answerspace import AnswerSpace, domain, needs_text
-from deploy_advisor.engine import check
-from deploy_advisor.engine.check import check_rules, condition_text, contradiction_reason, find_conflicts
+from deploy_advisor.engine.authoring import check
+from deploy_advisor.engine.authoring.check import check_rules, condition_text, contradiction_reason, find_conflicts
 from deploy_advisor.engine.model import All, Has, Is, Not, Rule
 from deploy_advisor.engine.rulefiles import load_ruleset
 from deploy_advisor.main import main
@@ -153,7 +153,7 @@ _NO_DURABLE = ("import sys; {}; "
 
 
 @pytest.mark.parametrize("code", [
-    "import deploy_advisor.engine.check",
+    "import deploy_advisor.engine.authoring.check",
     "from deploy_advisor.main import main; main(['check', 'rules'])",  # the whole command, test cases included
 ])
 def test_check_never_imports_durable_rules(code: str) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy_advisor.engine.impact import rule_changes
+from deploy_advisor.engine.authoring.impact import rule_changes
 from deploy_advisor.engine.rulefiles import load_ruleset
 from deploy_advisor.main import main
 from goldens import HERE, assemble, assert_golden
@@ -134,7 +134,7 @@ def test_long_markdown_keeps_to_a_comment_size(change: Path, capsys, monkeypatch
 
 
 def test_a_corpus_folder_is_searched_as_recommend_searches_it(tmp_path) -> None:
-    from deploy_advisor.engine.impact import corpus_files
+    from deploy_advisor.engine.authoring.impact import corpus_files
 
     for name in ("b.yaml", ".hidden.yaml", "sub/a.ndjson", "sub/.git/c.yaml", "table.csv", "notes.txt"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from deploy_advisor.engine.answerspace import AnswerSpace, answers, named_in
-from deploy_advisor.engine.check import _condition_verdict, _told_apart, equivalent, find_conflicts
+from deploy_advisor.engine.authoring.check import _condition_verdict, _told_apart, equivalent, find_conflicts
 from deploy_advisor.engine.conditions import criteria_in, holds
 from deploy_advisor.engine.model import All, AnyOf, CountAtLeast, Has, Not, Rule
 from deploy_advisor.engine.rulefiles import load_ruleset, load_ruleset_partially

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import ROOT
 from deploy_advisor.engine.api import Advisor
-from deploy_advisor.engine.inputs import read_outcomes
+from deploy_advisor.engine.batchio.inputs import read_outcomes
 from deploy_advisor.engine.render.data import answer_dict, to_json
 from deploy_advisor.engine.render.jsonl import jsonl_line
 from deploy_advisor.engine.render.markdown import escape, fenced

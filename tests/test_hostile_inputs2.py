@@ -163,7 +163,7 @@ def test_a_large_max_bytes_on_standard_input_allocates_nothing_up_front(ruleset)
     buffered pipe would allocate the whole limit at once: 100 GB fails at once)."""
     import tracemalloc
 
-    from deploy_advisor.engine.inputs import read_outcomes
+    from deploy_advisor.engine.batchio.inputs import read_outcomes
 
     read_end, write_end = os.pipe()
     os.write(write_end, b"name: w\nneeds: {latency: critical}\n")
@@ -193,7 +193,7 @@ def test_utf16_and_utf32_are_told_to_be_saved_as_utf8(ruleset, encoding, bom):
 
 
 def test_utf16_json_lines_say_so_on_each_line(tmp_path, ruleset):
-    from deploy_advisor.engine.inputs import read_outcomes
+    from deploy_advisor.engine.batchio.inputs import read_outcomes
 
     path = tmp_path / "w.jsonl"
     path.write_bytes(("\ufeff" + GOOD_A + GOOD_C).encode("utf-16-le"))

@@ -128,7 +128,7 @@ def test_check_reports_the_same_line(kind, tmp_path):
 
 def test_check_does_not_load_durable(tmp_path):
     folder, _, _ = hostile("70-matches", tmp_path)
-    probe = ("import sys; from deploy_advisor.engine.check import check_rules; "
+    probe = ("import sys; from deploy_advisor.engine.authoring.check import check_rules; "
              f"check_rules({str(folder)!r}); print('durable' in sys.modules)")
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=TIMEOUT)
     assert done.stdout.strip() == "False", done.stderr

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from deploy_advisor.engine.inputs import ErrorUnit, FileUnit, discover
+from deploy_advisor.engine.batchio.inputs import ErrorUnit, FileUnit, discover
 from deploy_advisor.main import main
 
 GOOD = "name: w\nneeds: {latency: critical}\n"

@@ -125,7 +125,7 @@ def test_the_shipped_placements_the_issue_names_are_advised(ruleset):
 
 def test_shipped_rule_files_validate_against_the_generated_schema(ruleset):
     jsonschema = pytest.importorskip("jsonschema")
-    from deploy_advisor.engine.schema import schema_for
+    from deploy_advisor.engine.authoring.schema import schema_for
     from deploy_advisor.engine.yamlio import parse_yaml
 
     validator = jsonschema.Draft202012Validator(schema_for("rules", ruleset))

@@ -14,15 +14,15 @@ from hypothesis import strategies as st
 
 from conftest import RULES
 from deploy_advisor.engine.answerspace import AnswerSpace
-from deploy_advisor.engine.check import check_rules
+from deploy_advisor.engine.authoring.check import check_rules
 from deploy_advisor.engine.conditions import criteria_in
-from deploy_advisor.engine.invariantcheck import Verifier, shrink
-from deploy_advisor.engine.invariants import Monotone, Never, SingleAnswer, load_invariants
+from deploy_advisor.engine.authoring.invariantcheck import Verifier, shrink
+from deploy_advisor.engine.authoring.invariants import Monotone, Never, SingleAnswer, load_invariants
 from deploy_advisor.engine.reference import fired
 from deploy_advisor.engine.result import build_result
 from deploy_advisor.engine.rulefiles import INVARIANTS_FILE, load_ruleset
-from deploy_advisor.engine.schema import invariants_schema
-from deploy_advisor.engine.tally import pack, unpack
+from deploy_advisor.engine.authoring.schema import invariants_schema
+from deploy_advisor.engine.authoring.tally import pack, unpack
 from deploy_advisor.engine.yamlio import parse_yaml
 from deploy_advisor.main import main
 from goldens import HERE, assemble
@@ -477,7 +477,7 @@ def test_check_on_the_shipped_rules_verifies_every_invariant(shipped_report) -> 
 
 
 def test_loading_and_verifying_invariants_needs_no_durable_rules() -> None:
-    code = ("import sys, deploy_advisor.engine.invariants, deploy_advisor.engine.invariantcheck; "
+    code = ("import sys, deploy_advisor.engine.authoring.invariants, deploy_advisor.engine.authoring.invariantcheck; "
             "print(sorted(m for m in sys.modules if 'durable' in m))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy_advisor.engine.batch import encoded
+from deploy_advisor.engine.batchio.batch import encoded
 from deploy_advisor.engine.streams import write_encoded
 
 from conftest import EXAMPLES

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ROOT
 from deploy_advisor.engine.answerspace import AnswerSpace
-from deploy_advisor.engine.regions import NO_BASIS, TIE, evaluate, find_regions, kind_of, small_workloads
+from deploy_advisor.engine.authoring.regions import NO_BASIS, TIE, evaluate, find_regions, kind_of, small_workloads
 from deploy_advisor.engine.rulefiles import load_ruleset
 from deploy_advisor.wizard.questions import questionnaire
 
@@ -74,3 +74,18 @@ def test_the_tie_figures(small, regions):
     tied = dict(regions.sampled)[TIE]
     assert figure(r"Over the whole space about (\d+)% of workloads tie") == (round(100 * tied / regions.sample.workloads),)
     assert dict(regions.sampled)[NO_BASIS] == 0  # "none has no basis"
+
+
+def test_how_it_works_shows_every_package_and_engine_module():
+    """The layout drawn in "How it works" names every engine module and sub-package, and pyproject.toml
+    lists every package folder: a module added or moved fails here until both say where it is."""
+    section = README[README.index("## How it works"):]
+    engine = ROOT / "engine"
+    folders = sorted(p.parent for p in engine.rglob("__init__.py") if "__pycache__" not in p.parts)
+    for folder in folders[1:]:
+        assert f"{folder.relative_to(engine).as_posix()}/" in section, folder
+    for module in sorted(p for f in folders if f.name != "render" for p in f.glob("*.py") if p.name != "__init__.py"):
+        assert f"{module.stem}.py" in section or f"`{module.stem}`" in section, module
+    pyproject = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    for folder in folders:
+        assert '"deploy_advisor.' + ".".join(("engine", *folder.relative_to(engine).parts)) + '"' in pyproject, folder

@@ -1,4 +1,4 @@
-"""Undecided regions (engine/regions.py): ties and no-basis answers, found by `check`, counted by `diff`."""
+"""Undecided regions (engine/authoring/regions.py): ties and no-basis answers, found by `check`, counted by `diff`."""
 from __future__ import annotations
 
 import json
@@ -7,8 +7,8 @@ from pathlib import Path
 
 from conftest import RULES
 from deploy_advisor.engine.answerspace import AnswerSpace
-from deploy_advisor.engine.check import check_rules
-from deploy_advisor.engine.regions import evaluate, find_regions, moves
+from deploy_advisor.engine.authoring.check import check_rules
+from deploy_advisor.engine.authoring.regions import evaluate, find_regions, moves
 from deploy_advisor.engine.rulefiles import load_ruleset
 from deploy_advisor.main import main
 

@@ -164,9 +164,9 @@ def test_recommending_one_yaml_file_imports_only_what_it_needs():
     """Start-up: a YAML file in text needs no spreadsheet reader, mapping, process pool or explainer UI."""
     loaded = _imported_by(["recommend", str(EXAMPLES / "payments-api.yaml")])
     assert "durable.engine" in loaded  # it did evaluate
-    unneeded = {"deploy_advisor.engine.spreadsheet", "deploy_advisor.engine.mapping", "deploy_advisor.engine.xlsx",
+    unneeded = {"deploy_advisor.engine.batchio.spreadsheet", "deploy_advisor.engine.batchio.mapping", "deploy_advisor.engine.batchio.xlsx",
                 "multiprocessing", "zipfile", "deploy_advisor.engine.render.html", "jinja2",
-                "deploy_advisor.wizard", "deploy_advisor.engine.check"}
+                "deploy_advisor.wizard", "deploy_advisor.engine.authoring.check"}
     assert not unneeded & loaded
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from deploy_advisor.engine.ruletests import load_cases, run_cases, run_tests
+from deploy_advisor.engine.authoring.ruletests import load_cases, run_cases, run_tests
 from deploy_advisor.main import main
 from goldens import HERE, assemble, assert_golden
 

@@ -13,7 +13,7 @@ import pytest
 
 from conftest import RULES
 from deploy_advisor.engine.model import OPTION_IDS
-from deploy_advisor.engine.ruletests import Case, load_cases, run_cases
+from deploy_advisor.engine.authoring.ruletests import Case, load_cases, run_cases
 
 CORPUS = RULES / "scenarios.test.yaml"
 MIN_CASES = 60

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import EXAMPLES, RULES, ROOT
 from deploy_advisor.engine.rulefiles import CATALOGUE_FILE, INVARIANTS_FILE, OPTIONS_FILE, TEST_SUFFIX, load_ruleset
-from deploy_advisor.engine.schema import KINDS, schema_for, schema_text
+from deploy_advisor.engine.authoring.schema import KINDS, schema_for, schema_text
 from deploy_advisor.engine.yamlio import Limits, parse_yaml
 from deploy_advisor.main import main
 from goldens import HERE, assemble

@@ -251,7 +251,7 @@ def test_the_xlsx_reader_is_imported_by_one_module_only():
 
 
 def test_the_documented_mapping_loads(advisor):
-    from deploy_advisor.engine.mapping import load_mapping
+    from deploy_advisor.engine.batchio.mapping import load_mapping
 
     mapping = load_mapping(str(ROOT / "docs" / "examples" / "rvtools-mapping.yaml"), advisor.catalogue)
     assert mapping.sheet == "vInfo" and mapping.name == "VM"

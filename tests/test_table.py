@@ -9,8 +9,8 @@ import pytest
 
 from conftest import ROOT
 from deploy_advisor.engine.conditions import criteria_in
-from deploy_advisor.engine.regions import evaluate
-from deploy_advisor.engine.table import by_criterion, decision_table
+from deploy_advisor.engine.authoring.regions import evaluate
+from deploy_advisor.engine.authoring.table import by_criterion, decision_table
 from deploy_advisor.main import main
 from goldens import HERE, assert_golden
 

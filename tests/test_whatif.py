@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from deploy_advisor.engine.requirements import read_file
-from deploy_advisor.engine.whatif import AssumptionError, parse_assumptions
+from deploy_advisor.engine.authoring.whatif import AssumptionError, parse_assumptions
 from deploy_advisor.engine.yamlio import parse_yaml
 from deploy_advisor.main import main
 

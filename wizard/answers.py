@@ -13,11 +13,11 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from ..engine.errors import InputError, Problem, Span
-from ..engine.files import read_at_most, replaced_atomically
-from ..engine.model import Catalogue
-from ..engine.requirements import MAX_FILE_BYTES, Source, Workload, read_file, workload_from_mapping
-from ..engine.yamlio import dump_yaml_flow_lists
+from deploy_advisor.engine.errors import InputError, Problem, Span
+from deploy_advisor.engine.files import read_at_most, replaced_atomically
+from deploy_advisor.engine.model import Catalogue
+from deploy_advisor.engine.requirements import MAX_FILE_BYTES, Source, Workload, read_file, workload_from_mapping
+from deploy_advisor.engine.yamlio import dump_yaml_flow_lists
 from .questions import Value
 
 DEFAULT_NAME = "my-workload"  # offered when nothing names the workload (no --save, no --answers)

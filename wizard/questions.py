@@ -9,8 +9,8 @@ import enum
 from dataclasses import dataclass
 from typing import Mapping, Union
 
-from ..engine.conditions import criteria_in, holds
-from ..engine.model import Catalogue, Condition, Criterion
+from deploy_advisor.engine.conditions import criteria_in, holds
+from deploy_advisor.engine.model import Catalogue, Condition, Criterion
 
 NO_PREFERENCE_LABEL = "I don't know / no preference"
 NO_PREFERENCE_HELP = "Leave this question unanswered: no rule about it will count."

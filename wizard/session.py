@@ -14,9 +14,9 @@ import sys
 from dataclasses import dataclass, replace
 from typing import TextIO
 
-from ..engine.api import Advisor
-from ..engine.model import Catalogue
-from ..engine.render.text import render_result
+from deploy_advisor.engine.api import Advisor
+from deploy_advisor.engine.model import Catalogue
+from deploy_advisor.engine.render.text import render_result
 from .answers import DEFAULT_NAME, Answers, file_name_for, load_answers, name_for, save_answers, workload
 from .flow import Cancelled, Flow, walk
 from .questions import NO_PREFERENCE_LABEL, questionnaire
@@ -58,7 +58,7 @@ def save_problem(path: str) -> str:
         return "is a folder; name a file"
     if not os.path.isdir(folder):
         return f"there is no folder {folder}"
-    from ..engine.files import write_problem
+    from deploy_advisor.engine.files import write_problem
 
     return write_problem(path)  # a read-only file, a loop of links
 

@@ -5,9 +5,9 @@ import argparse
 
 from .. import exitcodes
 from ..output import emit
-from ..engine.answerspace import DEFAULT_SEED, SAMPLE_SIZE
-from ..engine.check import check_rules
-from ..engine.render.check import check_json, check_text
+from deploy_advisor.engine.answerspace import DEFAULT_SEED, SAMPLE_SIZE
+from deploy_advisor.engine.authoring.check import check_rules
+from deploy_advisor.engine.render.check import check_json, check_text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,11 +43,11 @@ def render(report, fmt: str, label: str) -> str:
         return check_json(report)
     if fmt == "sarif":
         from .. import __version__
-        from ..engine.render.sarif import check_sarif
+        from deploy_advisor.engine.render.sarif import check_sarif
 
         return check_sarif(report, __version__)
     if fmt == "github":
-        from ..engine.render.github import check_github
+        from deploy_advisor.engine.render.github import check_github
 
         return check_github(report, label)
     return check_text(report, label)

@@ -19,14 +19,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engine import guide
-    from ..engine.rulefiles import load_ruleset
+    from deploy_advisor.engine import guide
+    from deploy_advisor.engine.rulefiles import load_ruleset
 
     catalogue = load_ruleset(args.rules).catalogue
     if args.format == "json":
         text = json.dumps(guide.criteria_data(catalogue), indent=2, ensure_ascii=False) + "\n"
     elif args.format == "yaml":
-        from ..engine.yamlio import dump_yaml
+        from deploy_advisor.engine.yamlio import dump_yaml
 
         text = dump_yaml(guide.criteria_data(catalogue))
     elif args.format == "markdown":

@@ -12,12 +12,12 @@ from pathlib import Path
 
 from .. import exitcodes
 from ..output import emit, report_problems
-from ..engine.answerspace import DEFAULT_SEED
-from ..engine.api import Advisor
-from ..engine.impact import DEFAULT_SAMPLE, Entry, compare, export_at_revision, load_corpus, load_relabelled, sample_corpus
-from ..engine.render.github import diff_github
-from ..engine.render.impact import diff_json, diff_markdown, diff_text
-from ..engine.rulefiles import load_ruleset
+from deploy_advisor.engine.answerspace import DEFAULT_SEED
+from deploy_advisor.engine.api import Advisor
+from deploy_advisor.engine.authoring.impact import DEFAULT_SAMPLE, Entry, compare, export_at_revision, load_corpus, load_relabelled, sample_corpus
+from deploy_advisor.engine.render.github import diff_github
+from deploy_advisor.engine.render.impact import diff_json, diff_markdown, diff_text
+from deploy_advisor.engine.rulefiles import load_ruleset
 
 RENDER = {"text": diff_text, "json": diff_json, "markdown": diff_markdown, "github": diff_github}
 

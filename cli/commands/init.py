@@ -18,7 +18,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engine import guide
+    from deploy_advisor.engine import guide
 
     if args.list:
         for name in guide.example_names():
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
             return exitcodes.USAGE
         text = path.read_text(encoding="utf-8")
     else:
-        from ..engine.rulefiles import load_ruleset
+        from deploy_advisor.engine.rulefiles import load_ruleset
 
         name = Path(args.file).stem if args.file else "my-workload"
         text = guide.template(load_ruleset(args.rules).catalogue, name)
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"deploy-advisor: init: {args.file} exists; name another file, or add --force to replace it",
               file=sys.stderr)
         return exitcodes.USAGE
-    from ..engine.files import replaced_atomically
+    from deploy_advisor.engine.files import replaced_atomically
 
     with replaced_atomically(args.file) as out:
         out.write(text)

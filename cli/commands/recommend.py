@@ -14,9 +14,9 @@ from ..terminal import add_style_arguments, style_for, usage_problem
 from ..output import report_problems, say
 
 if TYPE_CHECKING:
-    from ..engine import batch
+    from deploy_advisor.engine.batchio import batch
     from ..progress import Progress
-    from ..engine.render.formats import Writer
+    from deploy_advisor.engine.render.formats import Writer
 
 # Known here without importing the engine, so that parsing the command line (and --help) stays fast.
 FORMATS = ("text", "json", "yaml", "markdown", "csv", "jsonl", "html")
@@ -64,13 +64,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def job_count(asked: int) -> int:
     """The worker processes for ``--jobs``: 0 means one per core this process may use."""
-    from ..engine import batch
+    from deploy_advisor.engine.batchio import batch
 
     return asked or batch.cores()
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engine import batch
+    from deploy_advisor.engine.batchio import batch
 
     problem = _usage_problem(args)
     if problem:
@@ -81,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
                             args.group_by)
     context = batch.Context(options)  # a broken rule set stops here, before any output
     if args.map is not None:  # a bad mapping stops here too (exit 2), with every problem at its line
-        from ..engine.mapping import load_mapping
+        from deploy_advisor.engine.batchio.mapping import load_mapping
 
         args.mapping = load_mapping(args.map, context.advisor.catalogue)
     from ..progress import is_terminal
@@ -98,8 +98,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _answer(args: argparse.Namespace, context: batch.Context) -> int:
-    from ..engine import batch
-    from ..engine.inputs import discover, units
+    from deploy_advisor.engine.batchio import batch
+    from deploy_advisor.engine.batchio.inputs import discover, units
     from ..progress import Progress
 
     found = discover(args.paths)
@@ -128,9 +128,9 @@ def _answer(args: argparse.Namespace, context: batch.Context) -> int:
 
 def _what_if(args: argparse.Namespace, context: batch.Context) -> int:
     """--assume: the whole portfolio as it is and under the assumptions; one report of what changes."""
-    from ..engine.inputs import read_outcomes
-    from ..engine.render.whatif import RENDER
-    from ..engine.whatif import assess, parse_assumptions
+    from deploy_advisor.engine.batchio.inputs import read_outcomes
+    from deploy_advisor.engine.render.whatif import RENDER
+    from deploy_advisor.engine.authoring.whatif import assess, parse_assumptions
 
     advisor = context.advisor
     assumptions = parse_assumptions(args.assume, advisor.catalogue)  # a bad one: exit 2, before any reading
@@ -170,7 +170,7 @@ def _output(path: str | None) -> Iterator[TextIO]:
         yield sys.stdout
         sys.stdout.flush()
         return
-    from ..engine.files import replaced_atomically
+    from deploy_advisor.engine.files import replaced_atomically
 
     with replaced_atomically(path) as out:
         yield out
@@ -192,7 +192,7 @@ def _usage_problem(args: argparse.Namespace) -> str:
     if STDIN in args.paths and sys.stdin is None:
         return "'-' names standard input, but it is closed; give it a file (< FILE) or name the files"
     if args.output is not None:
-        from ..engine.files import write_problem
+        from deploy_advisor.engine.files import write_problem
 
         problem = write_problem(args.output)
         if problem:
@@ -205,7 +205,7 @@ def _output_is_an_input(output: str | None, discovered: tuple[batch.Unit, ...]) 
     written = _file_id(output) if output is not None else None
     if written is None:
         return ""  # no -o, a new file, or something written straight through (/dev/stdout, a FIFO)
-    from ..engine.inputs import FileUnit, StdinUnit
+    from deploy_advisor.engine.batchio.inputs import FileUnit, StdinUnit
 
     for unit in discovered:
         if isinstance(unit, FileUnit) and _file_id(unit.path) == written:

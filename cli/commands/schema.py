@@ -5,8 +5,8 @@ import argparse
 import sys
 
 from .. import exitcodes
-from ..engine.rulefiles import load_ruleset
-from ..engine.schema import KINDS, schema_for, schema_text
+from deploy_advisor.engine.rulefiles import load_ruleset
+from deploy_advisor.engine.authoring.schema import KINDS, schema_for, schema_text
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

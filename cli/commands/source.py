@@ -16,9 +16,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engine import guide
-    from ..engine.errors import did_you_mean
-    from ..engine.rulefiles import load_ruleset
+    from deploy_advisor.engine import guide
+    from deploy_advisor.engine.errors import did_you_mean
+    from deploy_advisor.engine.rulefiles import load_ruleset
 
     sections = guide.reference_sections(load_ruleset(args.rules))
     if args.list or not args.anchor:

@@ -17,9 +17,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..engine.render.table import render, rules_grid, values_grid
-    from ..engine.rulefiles import load_ruleset
-    from ..engine.table import by_criterion, decision_table
+    from deploy_advisor.engine.render.table import render, rules_grid, values_grid
+    from deploy_advisor.engine.rulefiles import load_ruleset
+    from deploy_advisor.engine.authoring.table import by_criterion, decision_table
 
     ruleset = load_ruleset(args.rules_dir)
     grid = (values_grid(by_criterion(ruleset), ruleset.option_ids) if args.by_criterion

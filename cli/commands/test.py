@@ -6,8 +6,8 @@ import time
 
 from .. import exitcodes
 from ..output import emit
-from ..engine.render.check import tests_json, tests_text
-from ..engine.ruletests import run_tests
+from deploy_advisor.engine.render.check import tests_json, tests_text
+from deploy_advisor.engine.authoring.ruletests import run_tests
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,11 +32,11 @@ def render(report, args: argparse.Namespace, seconds: float) -> str:
     if args.format == "json":
         return tests_json(report, args.coverage)
     if args.format == "junit":
-        from ..engine.render.junit import stamp_now, tests_junit
+        from deploy_advisor.engine.render.junit import stamp_now, tests_junit
 
         return tests_junit(report, stamp_now(seconds), args.coverage, label)
     if args.format == "github":
-        from ..engine.render.github import tests_github
+        from deploy_advisor.engine.render.github import tests_github
 
         return tests_github(report, label, args.coverage)
     return tests_text(report, label, args.coverage)

@@ -7,9 +7,9 @@ import shlex
 import sys
 
 from .. import exitcodes
-from ..engine.api import Advisor
-from ..engine.errors import InputError
-from ..wizard.session import Outcome, Settings, run as run_session, save_problem, start
+from deploy_advisor.engine.api import Advisor
+from deploy_advisor.engine.errors import InputError
+from deploy_advisor.wizard.session import Outcome, Settings, run as run_session, save_problem, start
 
 NO_TERMINAL = ("the wizard needs a terminal to ask its questions, and standard input is not one; "
                "write a requirement file (see examples/) and run 'deploy-advisor recommend FILE'")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..check import CheckReport
-from ..ruletests import CaseResult, TestReport
+from ..authoring.check import CheckReport
+from ..authoring.ruletests import CaseResult, TestReport
 from .data import to_json
 from .safe import printable
 

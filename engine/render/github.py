@@ -7,10 +7,10 @@ A summary line (not a command) ends the output, as in the text report.
 """
 from __future__ import annotations
 
-from ..check import CheckReport
+from ..authoring.check import CheckReport
 from ..errors import Span
-from ..impact import ImpactReport
-from ..ruletests import TestReport
+from ..authoring.impact import ImpactReport
+from ..authoring.ruletests import TestReport
 from .check import _failure_lines, _tests_summary, check_text
 from .impact import cause_text, headline, winner_text
 

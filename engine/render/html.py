@@ -420,7 +420,7 @@ def _is_shipped(root: str) -> bool:
 
 
 def _version() -> str:
-    from ... import __version__  # the package's own version (deploy_advisor/__init__.py)
+    from deploy_advisor import __version__  # the package's own version (deploy_advisor/__init__.py)
 
     return __version__
 

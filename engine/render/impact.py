@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from ..answerspace import needs_text
-from ..impact import Cause, Changes, ImpactReport, RuleChange, WorkloadChange
+from ..authoring.impact import Cause, Changes, ImpactReport, RuleChange, WorkloadChange
 from ..result import Result
 from .data import to_json
 from .markdown import code, escape

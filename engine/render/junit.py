@@ -16,7 +16,7 @@ from datetime import datetime, timezone
 from xml.sax.saxutils import escape, quoteattr
 
 from ..errors import Problem
-from ..ruletests import CaseResult, TestReport
+from ..authoring.ruletests import CaseResult, TestReport
 from .check import _failure_lines
 
 

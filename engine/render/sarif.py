@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..check import CheckReport, Finding
+from ..authoring.check import CheckReport, Finding
 from .data import to_json
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"

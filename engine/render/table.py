@@ -4,7 +4,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass
 
-from ..table import DecisionTable, ValueRow
+from ..authoring.table import DecisionTable, ValueRow
 from .csv import _safe, csv_line
 from .markdown import escape
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from ..impact import WorkloadChange
+from ..authoring.impact import WorkloadChange
 from ..labels import labels_cell, labels_text
-from ..whatif import WhatIfReport
+from ..authoring.whatif import WhatIfReport
 from ..yamlio import dump_yaml_documents
 from .csv import csv_line
 from .data import to_json

@@ -10,8 +10,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .model import OPTION_IDS, Catalogue, Criterion, RuleSet
-from .rulefiles import KEBAB_ID, POINTS_RANGE
+from ..model import OPTION_IDS, Catalogue, Criterion, RuleSet
+from ..rulefiles import KEBAB_ID, POINTS_RANGE
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 KINDS = ("requirements", "rules", "tests", "invariants")

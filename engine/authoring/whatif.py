@@ -12,11 +12,11 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
 
-from .api import Advisor
-from .errors import AdvisorError, InputError, Problem, Span, choose_from, one_of
+from ..api import Advisor
+from ..errors import AdvisorError, InputError, Problem, Span, choose_from, one_of
 from .impact import Changes, Entry, RuleChange, WorkloadChange, workload_changes
-from .model import Catalogue, NeedValue
-from .requirements import Outcome, Workload
+from ..model import Catalogue, NeedValue
+from ..requirements import Outcome, Workload
 
 BATCH = 2000
 

@@ -18,14 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, AnswerSpace, Exploration, Needs, needs_text, representatives
-from . import limits
-from .conditions import condition_text, conjuncts, criteria_in, holds
-from .errors import Problem, Span
+from ..answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, AnswerSpace, Exploration, Needs, needs_text, representatives
+from .. import limits
+from ..conditions import condition_text, conjuncts, criteria_in, holds
+from ..errors import Problem, Span
 from .invariantcheck import invariant_problems
 from .regions import CODES as REGION_CODES, find_regions, region_problems
-from .model import Condition, Is, Not, Rule, RuleSet
-from .rulefiles import load_ruleset_partially, rule_files, shipped_rules_dir
+from ..model import Condition, Is, Not, Rule, RuleSet
+from ..rulefiles import load_ruleset_partially, rule_files, shipped_rules_dir
 from .ruletests import load_cases
 
 MATCH_WARN = 48  # warn past this many compiled matches at once, while there is room to add rules (limit: 56)

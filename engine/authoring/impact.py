@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
 
-from .answerspace import DEFAULT_SEED, AnswerSpace
-from .api import Advisor
-from .errors import InputError, Problem, RuleError, Span
-from .inputs import Unit, expand, unit_outcomes
-from .model import Catalogue, Rule, RuleSet
-from .requirements import Source, Workload, read_file
+from ..answerspace import DEFAULT_SEED, AnswerSpace
+from ..api import Advisor
+from ..errors import InputError, Problem, RuleError, Span
+from ..batchio.inputs import Unit, expand, unit_outcomes
+from ..model import Catalogue, Rule, RuleSet
+from ..requirements import Source, Workload, read_file
 from .regions import Moves, moves
-from .result import Result
-from .rulefiles import load_ruleset
+from ..result import Result
+from ..rulefiles import load_ruleset
 
 CORPUS_SUFFIXES = (".yaml", ".yml", ".json", ".jsonl", ".ndjson")
 RULE_FIELDS = ("when", "points", "exclude", "because", "source", "advice")

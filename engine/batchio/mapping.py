@@ -32,13 +32,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import AdvisorError, Collector, Problem, Span, choose_from, one_of
-from .conditions import known_criterion
-from .fields import fields, text
-from .labels import KEY_HINT, LABEL_KEY
-from .model import Catalogue
-from .tree import Node
-from .yamlio import parse_yaml
+from ..errors import AdvisorError, Collector, Problem, Span, choose_from, one_of
+from ..conditions import known_criterion
+from ..fields import fields, text
+from ..labels import KEY_HINT, LABEL_KEY
+from ..model import Catalogue
+from ..tree import Node
+from ..yamlio import parse_yaml
 
 MAX_MAPPING_BYTES = 1_000_000
 MAPPING_KEYS = ("sheet", "name", "description", "labels", "columns")

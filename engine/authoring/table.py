@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .conditions import condition_text, conjuncts, criteria_in, holds
-from .model import All, AnyOf, Condition, CountAtLeast, Has, Is, Not, Rule, RuleSet
+from ..conditions import condition_text, conjuncts, criteria_in, holds
+from ..model import All, AnyOf, Condition, CountAtLeast, Has, Is, Not, Rule, RuleSet
 
 EXCLUDED = "excluded"
 

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator, Sequence
 
-from .answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, AnswerSpace, Needs, needs_text
-from .conditions import criteria_in, holds
-from .errors import Problem
+from ..answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, AnswerSpace, Needs, needs_text
+from ..conditions import criteria_in, holds
+from ..errors import Problem
 from .invariants import Invariant, Monotone, Never, SingleAnswer, load_invariants
-from .model import NeedPairs, NeedValue, Rule, RuleSet
-from .requirements import Source, Workload
-from .result import Result, build_result
-from .rulefiles import INVARIANTS_FILE, _labeller
+from ..model import NeedPairs, NeedValue, Rule, RuleSet
+from ..requirements import Source, Workload
+from ..result import Result, build_result
+from ..rulefiles import INVARIANTS_FILE, _labeller
 from .tally import Scorer
 
 SMALL_BASE = 2  # bases with at most this many answers are always checked, every one of them

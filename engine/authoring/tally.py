@@ -17,9 +17,9 @@ import itertools
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping, Sequence
 
-from .conditions import criteria_in, holds
-from .model import NeedValue, Rule, RuleSet
-from .result import LIGHT
+from ..conditions import criteria_in, holds
+from ..model import NeedValue, Rule, RuleSet
+from ..result import LIGHT
 
 FIELD = 16  # bits per packed field: scores stay far inside +-32,767 (at most 5 points a rule)
 TABLE_LIMIT = 50_000  # larger groups are evaluated rule by rule, memoised per answer combination

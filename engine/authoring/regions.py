@@ -18,12 +18,12 @@ import itertools
 from dataclasses import dataclass
 from typing import Iterable, Iterator, Sequence
 
-from .answerspace import DEFAULT_SEED, AnswerSpace, Exploration, Needs, needs_text
-from .errors import Problem
-from .model import RuleSet
-from .reference import fired
-from .requirements import Source, Workload
-from .result import NO_BASIS, TIE, Result, build_result
+from ..answerspace import DEFAULT_SEED, AnswerSpace, Exploration, Needs, needs_text
+from ..errors import Problem
+from ..model import RuleSet
+from ..reference import fired
+from ..requirements import Source, Workload
+from ..result import NO_BASIS, TIE, Result, build_result
 
 KINDS = (TIE, NO_BASIS)
 CODES = {TIE: "tie-region", NO_BASIS: "no-basis-region"}

@@ -15,13 +15,13 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import urlsplit
 
-from .errors import Collector, Problem, Span, choose_from
-from .fields import fields, text, text_list
-from .model import OPTION_IDS, NeedValue, Rule, RuleSet
-from .requirements import Source, Workload, check_needs
-from .result import Result
-from .rulefiles import TEST_SUFFIX, _labeller, load_ruleset, one_document, shipped_rules_dir
-from .tree import Node
+from ..errors import Collector, Problem, Span, choose_from
+from ..fields import fields, text, text_list
+from ..model import OPTION_IDS, NeedValue, Rule, RuleSet
+from ..requirements import Source, Workload, check_needs
+from ..result import Result
+from ..rulefiles import TEST_SUFFIX, _labeller, load_ruleset, one_document, shipped_rules_dir
+from ..tree import Node
 
 CASE_KEYS = ("name", "needs", "expect")
 CASE_OPTIONAL_KEYS = ("source", "note", "disputed")
@@ -273,7 +273,7 @@ def run_cases(ruleset: RuleSet, cases: tuple[Case, ...], engine: str = "durable"
     """Each case's result through the engine, and the expectations it fails."""
     if not cases:
         return ()
-    from .api import Advisor  # here: check loads test cases too, and must not load durable-rules
+    from ..api import Advisor  # here: check loads test cases too, and must not load durable-rules
 
     advisor = Advisor(ruleset, engine=engine)
     results = advisor.evaluate([case.workload() for case in cases])

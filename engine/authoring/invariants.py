@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Union
 
-from .conditions import known_criterion, parse_condition, scalar_text
-from .errors import Collector, Problem, Span, choose_from, one_of
-from .fields import fields, text
-from .model import OPTION_IDS, Catalogue, Condition
-from .rulefiles import POINTS_RANGE, kebab_id, one_document
-from .tree import Node
+from ..conditions import known_criterion, parse_condition, scalar_text
+from ..errors import Collector, Problem, Span, choose_from, one_of
+from ..fields import fields, text
+from ..model import OPTION_IDS, Catalogue, Condition
+from ..rulefiles import POINTS_RANGE, kebab_id, one_document
+from ..tree import Node
 
 KIND_KEYS = ("monotone", "never", "single_answer")
 

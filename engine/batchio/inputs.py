@@ -25,10 +25,10 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, NamedTuple, Union
 
-from .errors import InputError, Problem, Span
-from .files import read_at_most
-from .model import Catalogue
-from .requirements import MAX_FILE_BYTES, Outcome, parse_bytes, parse_jsonl_line, read_file, wide_encoding
+from ..errors import InputError, Problem, Span
+from ..files import read_at_most
+from ..model import Catalogue
+from ..requirements import MAX_FILE_BYTES, Outcome, parse_bytes, parse_jsonl_line, read_file, wide_encoding
 
 if TYPE_CHECKING:
     from .mapping import Mapping

@@ -22,14 +22,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
-from .errors import Collector, InputError, Problem, Span, did_you_mean
+from ..errors import Collector, InputError, Problem, Span, did_you_mean
 from .inputs import SPREADSHEET_KINDS as KINDS  # one list of spreadsheet suffixes, read without this module
 from .inputs import ErrorUnit, RowsUnit, error_unit
-from .labels import KEY_HINT, LABEL_KEY, label_value
+from ..labels import KEY_HINT, LABEL_KEY, label_value
 from .mapping import NO_MATCH, ColumnRule, Mapping, header_key, translate
-from .model import Catalogue, Criterion
-from .requirements import _YES_NO, Outcome, Source, Workload, check_needs
-from .tree import Node
+from ..model import Catalogue, Criterion
+from ..requirements import _YES_NO, Outcome, Source, Workload, check_needs
+from ..tree import Node
 
 SUFFIXES = tuple(KINDS)
 ROWS_PER_UNIT = 500

@@ -17,16 +17,16 @@ import sys
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, NamedTuple
 
-from .api import Advisor, default_advisor
-from .errors import InputError, Problem, RuleError, Span
+from ..api import Advisor, default_advisor
+from ..errors import InputError, Problem, RuleError, Span
 from .inputs import (FLUSH, DataUnit, FileUnit, LinesUnit, RowsUnit, Unit, UnitOrFlush, _Flush, read_outcomes,
                      unit_outcomes)
-from .insight import Explainer
-from .render.formats import FORMATS, Format
-from .render.style import DEFAULT_WIDTH, Style
-from .requirements import MAX_FILE_BYTES
-from .result import Result
-from .rulecache import load_ruleset_cached
+from ..insight import Explainer
+from ..render.formats import FORMATS, Format
+from ..render.style import DEFAULT_WIDTH, Style
+from ..requirements import MAX_FILE_BYTES
+from ..result import Result
+from ..rulecache import load_ruleset_cached
 
 TASK_WEIGHT = 500  # workloads (lines, or files counted as FILE_WEIGHT) per task: one engine batch
 FILE_WEIGHT_PARALLEL = 8  # smaller tasks of files when spread over processes, so that all get some
@@ -364,7 +364,7 @@ def answers(paths: Iterable[str | Path], rules: str | Path | None = None, *, exp
     a :class:`Result`, or the :class:`InputError` of an input that could not be read. Streams:
     memory stays bounded over any number of JSON Lines.
 
-    >>> from deploy_advisor.engine.batch import answers
+    >>> from deploy_advisor.engine.batchio.batch import answers
     >>> [a.recommendation for a in answers(["examples/payments-api.yaml"])]
     ['container']
     """

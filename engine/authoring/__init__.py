@@ -1,0 +1,1 @@
+"""Tools for rule authors: check, rule tests, invariants, impact of a change, schemas, tables."""

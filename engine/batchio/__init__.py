@@ -1,0 +1,1 @@
+"""Batch I/O: many inputs (folders, JSON Lines, spreadsheets, mappings) in, answers out in order."""
