@@ -27,19 +27,28 @@ def label_value(value: object) -> str | None:
     return None
 
 
-def check_labels(node: Node, problems: Collector) -> Labels:
-    """``labels:`` of a requirement file: a mapping of label names to short texts."""
+def label_entries(node: Node, problems: Collector, maps_to: str, example: str) -> list[tuple[str, Node]]:
+    """The entries of a ``labels:`` mapping (a requirement's, or a spreadsheet mapping's) whose keys are
+    label names, with a problem for anything else."""
     if node.is_scalar and node.value is None:
-        return ()
+        return []
     if not node.is_map:
-        problems.add(node.span, "wrong-type", f"'labels' maps label names to texts, got {node.describe()}",
-                     "write e.g. labels: {team: payments, environment: production}")
-        return ()
+        problems.add(node.span, "wrong-type", f"'labels' maps label names to {maps_to}, got {node.describe()}",
+                     f"write e.g. labels: {example}")
+        return []
     out = []
     for key, key_node, value in node.entries():
-        if not LABEL_KEY.match(key):
+        if LABEL_KEY.match(key):
+            out.append((key, value))
+        else:
             problems.add(key_node.span, "bad-label", f"'{key[:60]}' is not a label name", KEY_HINT)
-            continue
+    return out
+
+
+def check_labels(node: Node, problems: Collector) -> Labels:
+    """``labels:`` of a requirement file: a mapping of label names to short texts."""
+    out = []
+    for key, value in label_entries(node, problems, "texts", "{team: payments, environment: production}"):
         text = label_value(value.value) if value.is_scalar else None
         if value.is_scalar and isinstance(value.value, bool) and value.plain:
             text = value.raw  # `on_call: yes` is the text yes

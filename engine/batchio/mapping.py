@@ -35,7 +35,7 @@ from pathlib import Path
 from ..errors import AdvisorError, Collector, Problem, Span, choose_from, one_of
 from ..conditions import known_criterion
 from ..fields import fields, text
-from ..labels import KEY_HINT, LABEL_KEY
+from ..labels import label_entries
 from ..model import Catalogue
 from ..tree import Node
 from ..yamlio import parse_yaml
@@ -192,17 +192,10 @@ def _named(f: dict[str, Node]) -> list[tuple[str, Span]]:
 
 
 def _labels(node: Node | None, problems: Collector) -> tuple[tuple[str, str], ...]:
-    if node is None or (node.is_scalar and node.value is None):
-        return ()
-    if not node.is_map:
-        problems.add(node.span, "wrong-type", f"'labels' maps label names to columns, got {node.describe()}",
-                     "write e.g. labels: {team: Owner}")
+    if node is None:
         return ()
     out = []
-    for key, key_node, value in node.entries():
-        if not LABEL_KEY.match(key):
-            problems.add(key_node.span, "bad-label", f"'{key}' is not a label name", KEY_HINT)
-            continue
+    for key, value in label_entries(node, problems, "columns", "{team: Owner}"):
         header = text(value, f"the column of label '{key}'", problems)
         if header:
             out.append((key, header))
