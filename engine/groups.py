@@ -15,7 +15,7 @@ sub-profiles it has, so that a rule set whose groups are too large to pay off is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .conditions import criteria_in
 from .model import RuleSet
@@ -28,6 +28,9 @@ class Group:
     criteria: tuple[str, ...]
     rules: frozenset[str]
     space: int  # how many distinct sub-profiles the criteria allow (unanswered included)
+    # the distinct sets of criteria its rules test, as positions among ``criteria``, each with the rules
+    # that test exactly that set (a rule's firing depends on those alone: see evaluate.Evaluator._learn)
+    tests: tuple[tuple[tuple[int, ...], frozenset[str]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,11 +71,22 @@ def partition(ruleset: RuleSet) -> Partition:
     constant: set[str] = set()
     for rule_id, criteria in tested:
         (rules[find(criteria[0])] if criteria else constant).add(rule_id)
-    groups = [Group(tuple(cs), frozenset(rules[root]), _space(ruleset, cs)) for root, cs in members.items()]
+    groups = [Group(tuple(cs), frozenset(rules[root]), _space(ruleset, cs), _tests(cs, tested, lambda c: find(c) == root))
+              for root, cs in members.items()]
     if constant:
-        groups.append(Group((), frozenset(constant), 1))
+        groups.append(Group((), frozenset(constant), 1, (((), frozenset(constant)),)))
     ids = [r.id for r in ruleset.rules]
     return Partition(tuple(groups), len(set(ids)) == len(ids))
+
+
+def _tests(criteria: list[str], tested: list[tuple[str, tuple[str, ...]]],
+           member: Callable[[str], bool]) -> tuple[tuple[tuple[int, ...], frozenset[str]], ...]:
+    """The group's distinct tested sets of criteria (positions, in order) and the rules testing each."""
+    by: dict[tuple[int, ...], set[str]] = {}
+    for rule_id, used in tested:
+        if used and member(used[0]):
+            by.setdefault(tuple(sorted(criteria.index(c) for c in used)), set()).add(rule_id)
+    return tuple((at, frozenset(ids)) for at, ids in by.items())
 
 
 def _space(ruleset: RuleSet, criteria: list[str]) -> int:

@@ -15,7 +15,9 @@ tie-break order) take the long way, through build_result.
 from __future__ import annotations
 
 import json
+from functools import reduce
 from itertools import chain
+from operator import or_
 from typing import Any, NamedTuple
 
 from ..model import RuleSet
@@ -80,6 +82,8 @@ class Assembler:
         self._parts: dict[frozenset[str], _Part] = {}
         self._standings: dict[tuple[tuple[int, ...], int], _Standing] = {}
         self._needs: dict[tuple[str, Any], str] = {}
+        self._exclusions: dict[tuple[tuple[int, int, int, str, str], ...], str] = {}
+        self._files: dict[str, str] = {}  # a source file's name, as the start of its JSON object
 
     # --- per group ---------------------------------------------------------------------------
 
@@ -136,26 +140,28 @@ class Assembler:
 
     # --- per answer --------------------------------------------------------------------------
 
-    def line(self, workload: Any, parts: tuple[frozenset[str], ...]) -> str:
-        """The JSON Lines answer (without the newline) for a workload and its fired rules per group."""
+    def line(self, workload: Any, parts: tuple[frozenset[str], ...], end: str = "") -> str:
+        """The JSON Lines answer for a workload and its fired rules per group, followed by ``end`` (a
+        newline, for a JSON Lines piece: joined in rather than added to a 10 KB string)."""
         if not self.fast:
             from .jsonl import jsonl_line
 
-            return jsonl_line(build_result(self.ruleset, workload, frozenset().union(*parts)))
-        made = [self._part(p) for p in parts]
-        scores = tuple(map(sum, zip(*[m.points for m in made]))) if len(made) > 1 else made[0].points
-        excluded = strong = violated = 0
-        for m in made:
-            excluded |= m.excluded
-            violated |= m.violated
-            strong = strong or m.strong
+            return jsonl_line(build_result(self.ruleset, workload, frozenset().union(*parts))) + end
+        made = list(map(self._parts.get, parts))
+        if None in made:
+            made = [m if m is not None else self._part(p) for m, p in zip(made, parts)]
+        # the parts' fields side by side (see _Part), each summed up by C-level builtins
+        points, excluded_by, exclusions_by, ranks_by, strong_by, violated_by, advice_by = zip(*made)
+        scores = tuple(map(sum, zip(*points))) if len(made) > 1 else points[0]
+        excluded, violated, strong = reduce(or_, excluded_by), reduce(or_, violated_by), True in strong_by
         standing = self._standing(scores, excluded)
         eligible, margin = standing.eligible, standing.margin
-        exclusions = sorted(chain.from_iterable(m.exclusions for m in made if m.exclusions))
+        exclusions = tuple(sorted(chain.from_iterable(exclusions_by)))
         basis = bool(exclusions) or strong or (margin or 0) > LIGHT
         winner = eligible[0] if eligible and basis else None
-        advice = [a for m in made for a in m.advice] if eligible else []
-        qualified = [rule for _, rule, option, required, _ in sorted(advice) if required and option == winner]
+        advice = list(chain.from_iterable(advice_by)) if eligible else []
+        qualified = [rule for _, rule, option, required, _ in sorted(advice) if required and option == winner] \
+            if advice else []
         if winner is None:
             label = NO_BASIS if eligible else None
         elif margin == 0:
@@ -165,22 +171,33 @@ class Assembler:
         else:
             label = CLEAR if not violated >> winner & 1 and (margin is None or margin > STRONG) else CLOSE
         top = eligible[:2]
-        notes = sorted((top.index(option), rule, fragment) for _, rule, option, _, fragment in advice if option in top)
-        reasons = ",".join(map(self.fragments.__getitem__, sorted(chain.from_iterable([m.ranks for m in made]))))
+        notes = sorted([(top.index(option), rule, fragment) for _, rule, option, _, fragment in advice if option in top]) \
+            if advice else ()
+        reasons = ",".join(map(self.fragments.__getitem__, sorted(chain.from_iterable(ranks_by))))
         return "".join((
             '{"name":', _text(workload.name), ',"source":', self._source(workload.source),
             ',"labels":', _compact(dict(workload.labels)) if workload.labels else "{}",
             ',"recommendation":', "null" if winner is None else self.keys[winner],
-            ",", standing.ranking, ',"excluded":', self._excluded(exclusions),
+            ",", standing.ranking, ',"excluded":', self._excluded(exclusions) if exclusions else "{}",
             ',"margin":', "null" if margin is None else str(margin),
             ',"confidence":', "null" if label is None else f'"{label}"',
             ',"qualified_by":', _compact(qualified) if qualified else "[]", ',"deciders":', self._deciders(workload, label),
             ',"tied":', standing.tied,
             ',"conflicts":', _compact(list(dict.fromkeys(e[3] for e in exclusions))) if not eligible else "[]",
             ',"reasons":[', reasons, '],"needs":', self._needs_json(workload.needs),
-            ',"advice":[', ",".join([n[2] for n in notes]), '],"what_would_change":null,"near_misses":null}'))
+            ',"advice":[', ",".join([n[2] for n in notes]), '],"what_would_change":null,"near_misses":null}', end))
 
-    def _excluded(self, exclusions: list[tuple[int, int, int, str, str]]) -> str:
+    def _excluded(self, exclusions: tuple[tuple[int, int, int, str, str], ...]) -> str:
+        """The "excluded" object: the same for every answer with the same exclusions (the shipped rules
+        make about 150 combinations of them), so made once for each."""
+        found = self._exclusions.get(exclusions)
+        if found is None:
+            if len(self._exclusions) >= CACHE_LIMIT:
+                self._exclusions.clear()
+            found = self._exclusions[exclusions] = self._make_excluded(exclusions)
+        return found
+
+    def _make_excluded(self, exclusions: tuple[tuple[int, int, int, str, str], ...]) -> str:
         if not exclusions:
             return "{}"
         by: dict[int, list[str]] = {}
@@ -196,9 +213,13 @@ class Assembler:
         open_ = [c for c in weights if c not in answered]
         return _compact(sorted(open_, key=lambda c: -weights[c])[:DECIDERS_SHOWN])
 
-    @staticmethod
-    def _source(source: Any) -> str:
-        out = '{"file":' + _text(source.file)
+    def _source(self, source: Any) -> str:
+        head = self._files.get(source.file)
+        if head is None:
+            if len(self._files) >= CACHE_LIMIT:
+                self._files.clear()
+            head = self._files[source.file] = '{"file":' + _text(source.file)
+        out = head
         if source.document is not None:
             out += ',"document":' + _number(source.document)
         if source.line:
@@ -207,13 +228,13 @@ class Assembler:
 
     def _needs_json(self, needs: tuple[tuple[str, Any], ...]) -> str:
         cache = self._needs
-        pieces = []
-        for pair in needs:
-            found = cache.get(pair)
-            if found is None:
-                if len(cache) >= CACHE_LIMIT:
-                    cache.clear()
-                criterion, value = pair
-                found = cache[pair] = _text(criterion) + ":" + _compact(list(value) if isinstance(value, tuple) else value)
-            pieces.append(found)
+        pieces = list(map(cache.get, needs))
+        if None in pieces:
+            for at, found in enumerate(pieces):
+                if found is None:
+                    if len(cache) >= CACHE_LIMIT:
+                        cache.clear()
+                    criterion, value = needs[at]
+                    pieces[at] = cache[needs[at]] = _text(criterion) + ":" + _compact(
+                        list(value) if isinstance(value, tuple) else value)
         return "{" + ",".join(pieces) + "}"

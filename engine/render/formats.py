@@ -75,7 +75,7 @@ class JsonLines(Format):
                 from .assemble import Assembler
 
                 assembler = self._assembler = Assembler(self.ruleset)
-            return assembler.line(answer.workload, answer.parts) + "\n"
+            return assembler.line(answer.workload, answer.parts, "\n")
         return jsonl_line(answer) + "\n"
 
     _assembler: Any = None
