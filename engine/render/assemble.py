@@ -78,6 +78,7 @@ class Assembler:
         self.fragments = [_compact(reason.as_dict()) for reason, _, _ in listed]
         self.rank = {(i, k): n for n, (_, i, k) in enumerate(listed)}
         self.keys = [_text(o) for o in options]
+        self.tie_rank = [table.tie_order.get(o, 0) for o in options]  # used only when self.fast: all are there
         self.option_json = [f'{{"option":{_text(o)},"score":' for o in options]
         self._parts: dict[frozenset[str], _Part] = {}
         self._standings: dict[tuple[tuple[int, ...], int], _Standing] = {}
@@ -126,15 +127,15 @@ class Assembler:
             return found
         if len(self._standings) >= CACHE_LIMIT:
             self._standings.clear()
-        tie = self.table.tie_order
-        order = tuple(sorted(range(len(scores)), key=lambda i: (bool(excluded >> i & 1), -scores[i], tie[self.options[i]])))
+        # excluded last, then by score, then by the tie-break order (the index keeps sorted's stable order)
+        order = tuple([k[3] for k in sorted([(excluded >> i & 1, -scores[i], self.tie_rank[i], i) for i in range(len(scores))])])
         eligible = tuple(i for i in order if not excluded >> i & 1)
         margin = scores[eligible[0]] - scores[eligible[1]] if len(eligible) > 1 else None
         tied = [self.options[i] for i in eligible if scores[i] == scores[eligible[0]]] if margin == 0 else []
         ranking = ",".join(f'{self.option_json[i]}{scores[i]},"excluded":{"true" if excluded >> i & 1 else "false"}}}'
                            for i in order)
         listed = ",".join(f"{self.keys[i]}:{scores[i]}" for i in order)
-        found = self._standings[key] = _Standing(order, eligible, margin, _compact(tied),
+        found = self._standings[key] = _Standing(order, eligible, margin, _compact(tied) if tied else "[]",
                                                  f'"ranking":[{ranking}],"scores":{{{listed}}}')
         return found
 
@@ -219,11 +220,14 @@ class Assembler:
             if len(self._files) >= CACHE_LIMIT:
                 self._files.clear()
             head = self._files[source.file] = '{"file":' + _text(source.file)
+        document, line = source.document, source.line
+        if type(document) is int and type(line) is int and line:  # a JSON Lines line: the common case
+            return f'{head},"document":{document},"line":{line}}}'
         out = head
-        if source.document is not None:
-            out += ',"document":' + _number(source.document)
-        if source.line:
-            out += ',"line":' + _number(source.line)
+        if document is not None:
+            out += ',"document":' + _number(document)
+        if line:
+            out += ',"line":' + _number(line)
         return out + "}"
 
     def _needs_json(self, needs: tuple[tuple[str, Any], ...]) -> str:
