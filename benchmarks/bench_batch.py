@@ -14,7 +14,14 @@ prints, each measured in this run on this machine:
   flat between the sizes);
 * the same with ``--jobs 2``, and its speed-up over ``--jobs 1`` (target: close to 2 on two cores);
 * the command line's start-up time on one small file (target: under 150 ms), as installed (bytecode
-  kept) and with every module compiled from source (``PYTHONDONTWRITEBYTECODE=1``).
+  kept) and with every module compiled from source (``PYTHONDONTWRITEBYTECODE=1``);
+* the floors, measured in the same run on the same corpus: read each input line and write an answer
+  of the same size and content, with the standard library's json (loads + dumps) and with orjson,
+  the fast library the engine uses (engine/fastjson.py); every end-to-end figure is also given as a
+  ratio to them (target: within 4x of the orjson floor);
+* with ``--old PATH`` (a worktree of an older commit with its own ``.venv``), that commit's command
+  line on a corpus of the criteria and values both catalogues share, next to this one's on the same
+  corpus (target: at least 3x faster).
 
 Times are the best of a few runs (other work on the machine only ever slows a run down).
 """
@@ -32,6 +39,9 @@ from pathlib import Path
 from typing import Callable
 
 ROOT = Path(__file__).resolve().parent.parent
+# The machine is shared: a run's CPU time (user + system) is what other work disturbs least, so figures
+# are CPU seconds (the floors' too); --wall measures elapsed time instead.
+CPU_TIME = True
 TARGETS = {"ratio": 4.0, "e2e": 10_000, "startup_ms": 150, "memory_growth": 1.25}
 
 
@@ -41,7 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="2,000 and 20,000 workloads, fewer repeats")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; the best counts")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--old", type=Path, help="a worktree of an older commit, with its .venv: measured on shared criteria")
+    parser.add_argument("--only-large", action="store_true", help="end to end on the large corpus only (quicker)")
+    parser.add_argument("--wall", action="store_true", help="elapsed time instead of CPU time (an idle machine)")
     args = parser.parse_args(argv)
+    global CPU_TIME
+    CPU_TIME = not args.wall
     small, large = (2_000, 20_000) if args.quick else args.sizes
     repeat = 1 if args.quick else args.repeat
     from deploy_advisor.engine.rulefiles import load_ruleset
@@ -51,12 +66,21 @@ def main(argv: list[str] | None = None) -> int:
           f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs\n")
     with tempfile.TemporaryDirectory() as folder:
         files = {n: write_corpus(Path(folder) / f"w{n}.jsonl", ruleset, n, args.seed) for n in (small, large)}
-        figures = engine_figures(ruleset, files[small], repeat)
-        for n in (small, large):
-            figures[f"e2e_{n}"], figures[f"rss_{n}"] = cli_run(files[n], 1, repeat)
-        figures[f"e2e_jobs2_{large}"], _ = cli_run(files[large], 2, repeat)
-        figures["startup_ms"], figures["startup_cold_ms"] = startup_ms(repeat * 3)
-    report(figures, small, large)
+        pool = answer_pool(files[small], Path(folder) / "pool.jsonl")
+        print(f"answers: {pool.stat().st_size / POOL:,.0f} bytes on average (measured on {POOL:,} of them)\n")
+        floors = {lib: floor_run(files[large], pool, lib, repeat) for lib in ("json", "orjson")}
+        figures: dict[str, float] = {}
+        if not args.only_large:
+            figures = engine_figures(ruleset, files[small], repeat)
+            figures[f"e2e_{small}"], figures[f"rss_{small}"] = cli_run(files[small], 1, repeat)
+        figures[f"e2e_{large}"], figures[f"rss_{large}"] = cli_run(files[large], 1, repeat)
+        if not args.only_large:
+            figures[f"e2e_jobs2_{large}"], _ = cli_run(files[large], 2, repeat)
+            figures["startup_ms"], figures["startup_cold_ms"] = startup_ms(repeat * 3)
+        old = old_figures(args.old, ruleset, Path(folder), large, args.seed, repeat) if args.old else None
+    if not args.only_large:
+        report(figures, small, large)
+    report_floors(figures, floors, large, old)
     return 0
 
 
@@ -85,6 +109,105 @@ def write_corpus(path: Path, ruleset, count: int, seed: int) -> Path:
         for number, needs in enumerate(workloads(ruleset, count, seed), 1):
             out.write(json.dumps({"name": f"w{number}", "needs": needs}) + "\n")
     return path
+
+
+# --- floors and the old commit ---------------------------------------------------------------
+
+POOL = 1000  # distinct answers the floors write, in turn: real answers, without holding 100k of them
+
+FLOOR = """
+import sys, time
+import {lib} as codec
+pool = [codec.loads(line) for line in open(sys.argv[2], "rb")]
+started = time.process_time()
+with open(sys.argv[1], "rb") as lines, open("/dev/null", "wb") as out:
+    for number, line in enumerate(lines):
+        codec.loads(line)
+        out.write({encode})
+print(time.process_time() - started)
+"""
+ENCODE = {"json": 'codec.dumps(pool[number % len(pool)], ensure_ascii=False, separators=(",", ":")).encode() + b"\\n"',
+          "orjson": 'codec.dumps(pool[number % len(pool)]) + b"\\n"'}
+
+
+def answer_pool(corpus: Path, path: Path) -> Path:
+    """The first POOL answers of the corpus, as the command line writes them."""
+    head = path.with_name("head.jsonl")
+    with corpus.open(encoding="utf-8") as lines:
+        head.write_text("".join(line for _, line in zip(range(POOL), lines)), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "deploy_advisor", "recommend", "--format", "jsonl", str(head)],
+                         capture_output=True, check=True, cwd=ROOT)
+    path.write_bytes(out.stdout)
+    return path
+
+
+def floor_run(corpus: Path, pool: Path, lib: str, repeat: int) -> float:
+    """Workloads per second of the floor: read each line, write an answer of the same size and content."""
+    count = sum(1 for _ in corpus.open(encoding="utf-8"))
+    script = FLOOR.format(lib=lib, encode=ENCODE[lib])
+    best = min(float(subprocess.run([sys.executable, "-c", script, str(corpus), str(pool)], capture_output=True,
+                                    text=True, check=True).stdout) for _ in range(repeat))
+    return count / best
+
+
+def shared_catalogue(old: Path, ruleset) -> dict[str, tuple[bool, tuple[str, ...]]]:
+    """The criteria (and their values) that both this catalogue and the old commit's know."""
+    probe = ("import json\nfrom deploy_advisor.engine.rulefiles import load_ruleset\n"
+             "print(json.dumps({c.id: [c.many, list(c.value_ids)] for c in load_ruleset().catalogue.criteria}))")
+    theirs = json.loads(subprocess.run([str(old / ".venv" / "bin" / "python"), "-c", probe], capture_output=True,
+                                       text=True, check=True, cwd=old).stdout)
+    out = {}
+    for criterion in ruleset.catalogue.criteria:
+        if criterion.id in theirs and theirs[criterion.id][0] == criterion.many:
+            values = tuple(v for v in criterion.value_ids if v in theirs[criterion.id][1])
+            if values:
+                out[criterion.id] = (criterion.many, values)
+    return out
+
+
+def old_figures(old: Path, ruleset, folder: Path, count: int, seed: int, repeat: int) -> dict[str, float]:
+    """This commit and the old one, end to end, on a corpus of the criteria both know."""
+    shared = shared_catalogue(old, ruleset)
+    rng = random.Random(seed)
+    corpus = folder / "shared.jsonl"
+    with corpus.open("w", encoding="utf-8") as out:
+        for number in range(1, count + 1):
+            needs = {}
+            for criterion, (many, values) in shared.items():
+                if rng.random() < 0.2:
+                    continue
+                needs[criterion] = ([v for v in values if rng.random() < 0.4] or [rng.choice(values)]) if many \
+                    else rng.choice(values)
+            out.write(json.dumps({"name": f"w{number}", "needs": needs}) + "\n")
+    old_command = [str(old / ".venv" / "bin" / "deploy-advisor"), "recommend", "--format", "jsonl", str(corpus)]
+    old_best = min(_measured(old_command)[0] for _ in range(repeat))
+    new_best, _ = cli_run(corpus, 1, repeat)
+    return {"old": count / old_best, "new": new_best, "criteria": len(shared)}
+
+
+def report_floors(f: dict[str, float], floors: dict[str, float], large: int, old: dict[str, float] | None) -> None:
+    e2e = f[f"e2e_{large}"]
+    rows = [
+        (f"floor, stdlib json (loads + dumps), {large:,}", f"{floors['json']:,.0f} workloads/s", ""),
+        (f"floor, orjson (loads + dumps), {large:,}", f"{floors['orjson']:,.0f} workloads/s", ""),
+        (f"end to end, JSON Lines, --jobs 1, {large:,}", f"{e2e:,.0f} workloads/s",
+         f"{floors['json'] / e2e:.2f}x the json floor's time; "
+         + _mark(floors["orjson"] / e2e <= TARGETS["ratio"], f"{floors['orjson'] / e2e:.2f}x the orjson floor's (within 4x)")),
+    ]
+    if f"e2e_jobs2_{large}" in f:
+        two = f[f"e2e_jobs2_{large}"]
+        rows.append((f"end to end, --jobs 2, {large:,}", f"{two:,.0f} workloads/s",
+                     f"{floors['orjson'] / two:.2f}x the orjson floor's time"))
+    if old:
+        speedup = old["new"] / old["old"]
+        rows += [(f"old commit, {old['criteria']:.0f} shared criteria, {large:,}", f"{old['old']:,.0f} workloads/s",
+                  f"{floors['orjson'] / old['old']:.2f}x the orjson floor's time"),
+                 (f"this commit, same corpus", f"{old['new']:,.0f} workloads/s",
+                  _mark(speedup >= 3, f"{speedup:.2f}x faster than the old commit (at least 3x)"))]
+    width = max(len(r[0]) for r in rows)
+    print()
+    for name, value, verdict in rows:
+        print(f"{name:<{width}}  {value:>20}  {verdict}")
 
 
 # --- measurements ----------------------------------------------------------------------------
@@ -133,8 +256,11 @@ def _measured(command: list[str], env: dict[str, str] | None = None) -> tuple[fl
              "started = time.perf_counter()\n"
              "done = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL)\n"
              "seconds = time.perf_counter() - started\n"
-             "kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+             "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+             "kb = usage.ru_maxrss\n"
+             "seconds = usage.ru_utime + usage.ru_stime if CPU else seconds\n"
              "print(json.dumps([seconds, kb, done.returncode]))\n")
+    probe = f"CPU = {CPU_TIME}\n" + probe
     out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True, text=True, check=True, cwd=ROOT,
                          env=env)
     seconds, kb, code = json.loads(out.stdout)

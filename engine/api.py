@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, NamedTuple
 
 from .errors import InputError
 from .evaluate import Evaluator
@@ -19,6 +19,21 @@ from .result import Result, build_result
 from .rulefiles import load_ruleset
 
 BATCH = 500
+
+
+class Evaluated(NamedTuple):
+    """A workload and the rules it fired, one frozenset per independent group (see evaluate.Parts): what
+    a Result is built from, for whoever needs one. JSON Lines answers are assembled from it directly
+    (render/assemble.py); :meth:`result` builds the Result."""
+
+    workload: Workload
+    parts: tuple[frozenset[str], ...]
+
+    def fired(self) -> frozenset[str]:
+        return self.parts[0] if len(self.parts) == 1 else frozenset().union(*self.parts)
+
+    def result(self, ruleset: RuleSet) -> Result:
+        return build_result(ruleset, self.workload, self.fired())
 
 
 class Advisor:
@@ -43,20 +58,31 @@ class Advisor:
         fired = self.evaluator.fired([w.needs_dict() for w in workloads])
         return [build_result(self.ruleset, w, f) for w, f in zip(workloads, fired)]
 
-    def results(self, outcomes: Iterable[Outcome]) -> Iterator[Result | InputError]:
-        """Answers in input order for a stream of loaded workloads and load errors, batched for speed."""
+    def evaluated(self, workloads: list[Workload]) -> list[Evaluated]:
+        """Each workload with its fired rules per group, no Result built (see Evaluated)."""
+        needs = [dict(w.needs) for w in workloads]
+        if isinstance(self.evaluator, Evaluator):
+            parts = self.evaluator.fired_parts(needs)
+        else:
+            parts = [(f,) for f in self.evaluator.fired(needs)]
+        return [Evaluated(w, p) for w, p in zip(workloads, parts)]
+
+    def results(self, outcomes: Iterable[Outcome], lazy: bool = False) -> Iterator[Any]:
+        """Answers in input order for a stream of loaded workloads and load errors, batched for speed:
+        Results, or with ``lazy`` :class:`Evaluated` records (a Result only when asked for)."""
         pending: list[Outcome] = []
         for outcome in outcomes:
             pending.append(outcome)
             if len(pending) >= self.batch:
-                yield from self._flush(pending)
+                yield from self._flush(pending, lazy)
                 pending = []
         if pending:
-            yield from self._flush(pending)
+            yield from self._flush(pending, lazy)
 
-    def _flush(self, pending: list[Outcome]) -> Iterator[Result | InputError]:
+    def _flush(self, pending: list[Outcome], lazy: bool = False) -> Iterator[Any]:
         workloads = [o for o in pending if isinstance(o, Workload)]
-        answers = iter(self.evaluate(workloads)) if workloads else iter(())
+        evaluate = self.evaluated if lazy else self.evaluate
+        answers = iter(evaluate(workloads)) if workloads else iter(())
         for outcome in pending:
             yield next(answers) if isinstance(outcome, Workload) else outcome
 

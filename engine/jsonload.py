@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from .errors import Problem, Span, shown
+from .fastjson import loads_unique
 
 MAX_DEPTH = 64
 MAX_VALUES = 50_000
@@ -59,7 +60,17 @@ _DECODER = json.JSONDecoder(object_pairs_hook=_pairs)
 
 
 def loads(text: str, bounds: Bounds = Bounds()) -> object | JsonProblem:
-    """The value of a JSON text, or the first problem found in it."""
+    """The value of a JSON text, or the first problem found in it: read by orjson when that is proven to
+    give what :func:`loads_checked` gives (see fastjson.py: about 3x faster on an input line), else by it."""
+    data = loads_unique(text)
+    if data is None:
+        return loads_checked(text, bounds)
+    return check_value(data, bounds, text)
+
+
+def loads_checked(text: str, bounds: Bounds = Bounds()) -> object | JsonProblem:
+    """The value of a JSON text, or the first problem found in it, by the standard library's reader
+    with a duplicate-key check."""
     try:
         data = _DECODER.decode(text)
     except json.JSONDecodeError as exc:

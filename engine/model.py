@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Union
+from typing import Any, Mapping, NamedTuple, Union
 
 from .errors import Span
 
@@ -43,6 +43,14 @@ class Criterion:
         return next(v for v in self.values if v.id == value_id)
 
 
+class NeedsCheck(NamedTuple):
+    """A catalogue's answers as the JSON Lines fast path checks them, a needs mapping's items all at once."""
+
+    pairs: dict[tuple[str, str], tuple[int, tuple[str, str]]]  # (one-value criterion, value id) -> (position, the pair)
+    many: tuple[tuple[str, int, tuple[str, ...]], ...]  # each many-value criterion: id, position, value ids
+    ids: frozenset[str]  # every criterion's
+
+
 @dataclass(frozen=True)
 class Catalogue:
     criteria: tuple[Criterion, ...]
@@ -52,6 +60,13 @@ class Catalogue:
         """(id, many, value ids) of every criterion, worked out once per catalogue (the JSON Lines fast
         path reads it for every line; ``Criterion.value_ids`` builds a tuple at every call)."""
         return tuple((c.id, c.many, c.value_ids) for c in self.criteria)
+
+    @functools.cached_property
+    def checks(self) -> "NeedsCheck":
+        """What the JSON Lines fast path checks needs against (requirements._fast_needs)."""
+        return NeedsCheck({(c.id, v): (i, (c.id, v)) for i, c in enumerate(self.criteria) if not c.many for v in c.value_ids},
+                          tuple((c.id, i, c.value_ids) for i, c in enumerate(self.criteria) if c.many),
+                          frozenset(c.id for c in self.criteria))
 
     @property
     def ids(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from operator import itemgetter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Mapping, Union
@@ -15,7 +16,8 @@ from .conditions import scalar_text
 from .errors import Collector, InputError, Problem, Span, did_you_mean, one_of, shown
 from .fields import fields, text
 from .files import read_at_most
-from .jsonload import JsonProblem, as_problem, check_value, loads
+from .fastjson import loads_unproven
+from .jsonload import MAX_VALUES, JsonProblem, as_problem, check_value, loads
 from .labels import Labels, check_labels
 from .model import Catalogue, Criterion, NeedPairs, NeedValue
 from .tree import Node, from_python
@@ -169,6 +171,9 @@ def iter_jsonl(lines, name: str, catalogue: Catalogue, first_line: int = 1) -> I
 
 def parse_jsonl_line(line: str, number: int, name: str, stem: str, catalogue: Catalogue) -> Outcome:
     source = Source(name, number, number)
+    fast = _fast_line(line, source, f"{stem}-{number}", catalogue)
+    if fast is not None:
+        return fast
     data = loads(line)
     if isinstance(data, JsonProblem):
         if data.code == "json-syntax":
@@ -181,41 +186,80 @@ def parse_jsonl_line(line: str, number: int, name: str, stem: str, catalogue: Ca
     return workload_from_node(from_python(data, Span(name, number, 1)), source, f"{stem}-{number}", catalogue)
 
 
+def _fast_line(line: str, source: Source, default_name: str, catalogue: Catalogue) -> Workload | None:
+    """The common line (name, description and needs, every value a value id) read once by orjson and
+    checked once; None sends it the long way (``loads``, then the checks), which gives the same answer.
+
+    Why orjson's value is the checked reader's here (the proof of fastjson.loads_unique, without its walk):
+    once _fast_workload has accepted the value, its only objects are the line and its needs, and all it
+    holds are strings, nulls and lists of strings, so no float; and it has len(data) + len(needs) members,
+    so when the text has that many ':' no key was repeated (see fastjson.py). A line with no '\\u' and
+    under MAX_VALUES characters is also one that jsonload.check_value passes as is (no surrogate, too few
+    values, and a depth of three)."""
+    if "\\u" in line or len(line) >= MAX_VALUES:
+        return None
+    data = loads_unproven(line)
+    if type(data) is not dict or not data.keys() <= _FAST_KEYS:
+        return None
+    needs = data.get("needs", {})
+    if type(needs) is not dict or len(data) + len(needs) != line.count(":"):
+        return None
+    return _fast_workload(data, source, default_name, catalogue)
+
+
 def _plain_needs(data: dict) -> bool:
     return data.keys() <= _FAST_KEYS and isinstance(data.get("needs", {}), dict)
 
 
 def _fast_workload(data: dict, source: Source, default_name: str, catalogue: Catalogue) -> Workload | None:
     """The common, valid case without building a tree; None sends the line to the checked path."""
-    needs = data.get("needs", {})
     name = data.get("name", default_name)
     description = data.get("description", "")
-    if not isinstance(name, str) or not name.strip() or _CONTROL.search(name) or not isinstance(description, str):
+    if type(name) is not str or not name.strip() or _CONTROL.search(name) or type(description) is not str:
         return None
-    out = []
-    known = 0
-    for criterion_id, many, allowed in _plan(catalogue):
-        value = needs.get(criterion_id)
-        if value is None:
-            known += criterion_id in needs
-            continue
-        known += 1
-        if many:
-            if not isinstance(value, list) or not value or len(set(value)) != len(value) \
-                    or not all(isinstance(v, str) and v in allowed for v in value):
-                return None
-            out.append((criterion_id, tuple(v for v in allowed if v in value)))
-        else:
-            if not isinstance(value, str) or value not in allowed:
-                return None
-            out.append((criterion_id, value))
-    if known != len(needs):  # a key that is no criterion (even with a null value) is an error: see check_needs
+    needs = _fast_needs(data.get("needs", {}), catalogue)
+    if needs is None:
         return None
-    return Workload(name.strip(), tuple(out), source, description.strip())
+    return Workload(name.strip(), needs, source, description.strip())
 
 
-def _plan(catalogue: Catalogue) -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
-    return catalogue.plan
+def _fast_needs(needs: dict, catalogue: Catalogue) -> tuple[tuple[str, NeedValue], ...] | None:
+    """The needs in catalogue order when every one is a criterion and every value one of its value ids,
+    else None: a null (unanswered), a key that is no criterion (an error even with a null value: see
+    check_needs), a synonym such as true for yes, all are the checked path's to read. The one-value
+    answers are looked up all at once, as (criterion, value) pairs, by a C-level map."""
+    checks = catalogue.checks
+    lists = []
+    if checks.many:
+        needs = needs.copy()  # the caller's value is left as read: the checked path may still need it
+        for criterion_id, position, allowed in checks.many:
+            value = needs.pop(criterion_id, None)
+            if value is None:  # absent, or null: unanswered
+                continue
+            if type(value) is not list or not value:
+                return None
+            try:
+                chosen = set(value)
+            except TypeError:  # a list or an object among the values
+                return None
+            if len(chosen) != len(value) or not chosen.issubset(allowed):
+                return None
+            lists.append((position, (criterion_id, tuple(filter(chosen.__contains__, allowed)))))
+    try:
+        found = list(map(checks.pairs.get, needs.items()))
+    except TypeError:  # a list or an object as a one-value answer
+        return None
+    if None in found:  # fine only where a criterion's answer is null (unanswered)
+        found = [f for f in found if f is not None]
+        if len(found) + sum(v is None and c in checks.ids for c, v in needs.items()) != len(needs):
+            return None
+    if lists:
+        found += lists
+    found.sort()  # into catalogue order (positions are distinct: the pairs are never compared)
+    return tuple(map(_second, found))
+
+
+_second = itemgetter(1)
 
 
 def _looks_tabular(text: str) -> str | None:

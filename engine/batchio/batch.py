@@ -86,6 +86,8 @@ class Context:
     def answers(self, units: Iterable[Unit]) -> Iterator[Result | InputError]:
         catalogue, max_bytes = self.advisor.catalogue, self.options.max_bytes
         outcomes = (o for unit in units for o in unit_outcomes(unit, catalogue, max_bytes))
+        if self.explainer is None and self.format.lazy:  # JSON Lines: no Result objects (see api.Evaluated)
+            return self.advisor.results(outcomes, lazy=True)
         stream = self.advisor.results(outcomes)
         return self.explainer.answers(stream) if self.explainer is not None else stream
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, TextIO
 
+from ..api import Evaluated
 from ..errors import InputError
 from ..model import RuleSet
 from ..streams import write_encoded
@@ -49,6 +50,7 @@ class Writer:
 class Format:
     """How one format renders an answer (``piece``) and assembles the pieces (``writer``)."""
 
+    lazy = False  # True: piece() also takes api.Evaluated records instead of Results
     joinable = False  # the writer only concatenates pieces: a task's pieces may travel as one string
 
     def __init__(self, ruleset: RuleSet, explain: bool = False, style: Style = PLAIN,
@@ -67,9 +69,19 @@ class Format:
 
 class JsonLines(Format):
     joinable = True
+    lazy = True  # takes api.Evaluated records: answers assembled from pre-encoded parts (render/assemble.py)
 
-    def piece(self, answer: Answer, first: bool = False) -> str:
+    def piece(self, answer: Any, first: bool = False) -> str:
+        if isinstance(answer, Evaluated):  # no Result was built
+            assembler = self._assembler
+            if assembler is None:
+                from .assemble import Assembler
+
+                assembler = self._assembler = Assembler(self.ruleset)
+            return assembler.line(answer.workload, answer.parts, "\n")
         return jsonl_line(answer) + "\n"
+
+    _assembler: Any = None
 
 
 class Yaml(Format):

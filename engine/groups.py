@@ -1,0 +1,116 @@
+"""Independent rule groups: the criteria a rule set couples, worked out from its rules (never written down).
+
+Two criteria are *connected* when one rule tests both; each connected component, with the rules that
+test it, is a *group*. Whether a rule fires depends only on its group's answers (its *sub-profile*),
+so a workload's fired rules are the union, over the groups, of the rules each group's sub-profile
+fires. A rule about an unanswered criterion ("no preference") tests that criterion, so it sits in
+its group like any other; a rule that tests no criterion at all (none can be written today) would sit
+in a group of no criteria, whose one sub-profile is the empty one.
+
+The shipped rules fall into about ten groups whose sub-profiles number in the hundreds over the whole
+answer space, while whole workloads number in the billions: evaluating each distinct sub-profile once
+is what makes large batches fast (see evaluate.Evaluator). The *space* of a group estimates how many
+sub-profiles it has, so that a rule set whose groups are too large to pay off is evaluated whole.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from .conditions import criteria_in
+from .model import RuleSet
+
+
+@dataclass(frozen=True)
+class Group:
+    """Criteria connected through the rules, in catalogue order, and the ids of the rules testing them."""
+
+    criteria: tuple[str, ...]
+    rules: frozenset[str]
+    space: int  # how many distinct sub-profiles the criteria allow (unanswered included)
+    # the distinct sets of criteria its rules test, as positions among ``criteria``, each with the rules
+    # that test exactly that set (a rule's firing depends on those alone: see evaluate.Evaluator._learn)
+    tests: tuple[tuple[tuple[int, ...], frozenset[str]], ...] = ()
+
+
+@dataclass(frozen=True)
+class Partition:
+    groups: tuple[Group, ...]
+    unique_ids: bool  # every rule id appears once: a fired id then names one rule, in one group
+
+    @property
+    def largest_space(self) -> int:
+        return max((g.space for g in self.groups), default=0)
+
+
+def partition(ruleset: RuleSet) -> Partition:
+    """The rule set's independent groups, in catalogue order of their first criterion."""
+    parent: dict[str, str] = {}
+
+    def find(c: str) -> str:
+        while parent[c] != c:
+            parent[c] = parent[parent[c]]  # path halving: keeps the trees flat
+            c = parent[c]
+        return c
+
+    tested: list[tuple[str, tuple[str, ...]]] = []
+    for rule in ruleset.rules:
+        criteria = tuple(dict.fromkeys(criteria_in(rule.when)))
+        tested.append((rule.id, criteria))
+        for c in criteria:
+            parent.setdefault(c, c)
+        for c in criteria[1:]:
+            a, b = find(criteria[0]), find(c)
+            if a != b:
+                parent[b] = a
+    members: dict[str, list[str]] = {}
+    order = {c.id: i for i, c in enumerate(ruleset.catalogue.criteria)}
+    for c in sorted(parent, key=lambda c: order.get(c, len(order))):
+        members.setdefault(find(c), []).append(c)
+    rules: dict[str, set[str]] = {root: set() for root in members}
+    constant: set[str] = set()
+    for rule_id, criteria in tested:
+        (rules[find(criteria[0])] if criteria else constant).add(rule_id)
+    groups = [Group(tuple(cs), frozenset(rules[root]), _space(ruleset, cs), _tests(cs, tested, lambda c: find(c) == root))
+              for root, cs in members.items()]
+    if constant:
+        groups.append(Group((), frozenset(constant), 1, (((), frozenset(constant)),)))
+    ids = [r.id for r in ruleset.rules]
+    return Partition(tuple(groups), len(set(ids)) == len(ids))
+
+
+def _tests(criteria: list[str], tested: list[tuple[str, tuple[str, ...]]],
+           member: Callable[[str], bool]) -> tuple[tuple[tuple[int, ...], frozenset[str]], ...]:
+    """The group's distinct tested sets of criteria (positions, in order) and the rules testing each."""
+    by: dict[tuple[int, ...], set[str]] = {}
+    for rule_id, used in tested:
+        if used and member(used[0]):
+            by.setdefault(tuple(sorted(criteria.index(c) for c in used)), set()).add(rule_id)
+    return tuple((at, frozenset(ids)) for at, ids in by.items())
+
+
+def _space(ruleset: RuleSet, criteria: list[str]) -> int:
+    """Distinct sub-profiles over these criteria: each one-value criterion unanswered or one of its
+    values, each many-value one any subset of its values (the empty one standing for unanswered)."""
+    space = 1
+    for criterion_id in criteria:
+        criterion = ruleset.catalogue.get(criterion_id)
+        if criterion is None:
+            continue
+        n = len(criterion.values)
+        space *= (1 << n) if criterion.many else n + 1
+    return space
+
+
+def sub_profile(needs: Mapping[str, Any], criteria: tuple[str, ...]) -> tuple[Any, ...]:
+    """A workload's answers to a group's criteria, as a hashable key (None: unanswered; a list, as the
+    Python API may pass, becomes a tuple)."""
+    key = tuple(needs.get(c) for c in criteria)
+    if list in map(type, key):
+        key = tuple(tuple(v) if isinstance(v, list) else v for v in key)
+    return key
+
+
+def profile_needs(criteria: tuple[str, ...], key: tuple[Any, ...]) -> dict[str, Any]:
+    """The needs of a workload that answers only this sub-profile."""
+    return {c: v for c, v in zip(criteria, key) if v is not None}

@@ -1,0 +1,198 @@
+"""Evaluation by independent rule groups (engine/groups.py, Evaluator): the groups are what the rules
+couple, and the engine evaluating each distinct sub-profile once agrees with the reference evaluator,
+on the shipped rules and on generated rule sets whose groups merge and split; so does the fallback
+that evaluates whole workloads."""
+from __future__ import annotations
+
+import dataclasses
+import random
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from deploy_advisor.engine.compile import dnf_terms
+from deploy_advisor.engine.conditions import criteria_in
+from deploy_advisor.engine.evaluate import GROUP_SPACE_LIMIT, Evaluator
+from deploy_advisor.engine.groups import partition
+from deploy_advisor.engine.model import All, AnyOf, CountAtLeast, Has, Is, Not
+from deploy_advisor.engine.reference import ReferenceEvaluator
+from deploy_advisor.engine.rulefiles import load_ruleset
+
+from manyvalues import many_value_rules
+from strategies import conditions, needs
+
+
+def random_needs(catalogue, count: int, seed: int) -> list[dict]:
+    """Needs as benchmarks/bench_batch.py makes them: each criterion answered four times in five."""
+    rng = random.Random(seed)
+    out = []
+    for _ in range(count):
+        answers = {}
+        for criterion in catalogue.criteria:
+            if rng.random() < 0.2:
+                continue
+            values = criterion.value_ids
+            if criterion.many:
+                chosen = [v for v in values if rng.random() < 0.4] or [rng.choice(values)]
+                answers[criterion.id] = tuple(chosen)
+            else:
+                answers[criterion.id] = rng.choice(values)
+        out.append(answers)
+    return out
+
+
+def closure_groups(ruleset) -> set[frozenset[str]]:
+    """The groups worked out the slow way: merge criteria sets that share a criterion until none do."""
+    sets = [set(criteria_in(r.when)) for r in ruleset.rules]
+    merged: list[set[str]] = []
+    for s in sets:
+        touching = [m for m in merged if m & s]
+        for m in touching:
+            merged.remove(m)
+            s |= m
+        merged.append(s)
+    return {frozenset(m) for m in merged}
+
+
+def check_partition(ruleset) -> None:
+    found = partition(ruleset)
+    assert {frozenset(g.criteria) for g in found.groups} == closure_groups(ruleset)
+    owner = {r: g for g in found.groups for r in g.rules}
+    assert sorted(owner) == sorted(r.id for r in ruleset.rules)  # each rule in exactly one group
+    assert sum(len(g.rules) for g in found.groups) == len(ruleset.rules)
+    for rule in ruleset.rules:
+        assert set(criteria_in(rule.when)) <= set(owner[rule.id].criteria)
+
+
+def test_shipped_groups_are_the_connected_components(ruleset):
+    check_partition(ruleset)
+    found = partition(ruleset)
+    assert len(found.groups) > 1 and found.unique_ids
+    # the estimated sub-profiles of each group: one-value criteria answered or not, many-value any subset
+    for group in found.groups:
+        expected = 1
+        for c in group.criteria:
+            criterion = ruleset.catalogue[c]
+            expected *= 2 ** len(criterion.values) if criterion.many else len(criterion.values) + 1
+        assert group.space == expected
+
+
+def test_grouped_engine_agrees_with_reference_on_a_generated_corpus(ruleset):
+    corpus = random_needs(ruleset.catalogue, 3000, seed=14)
+    engine = Evaluator(ruleset, batch=500)
+    assert engine.grouped
+    got = [f for start in range(0, len(corpus), 500) for f in engine.fired(corpus[start : start + 500])]
+    assert got == ReferenceEvaluator(ruleset).fired(corpus)
+    assert engine.fired(corpus[:700]) == got[:700]  # again, now from the memo
+    assert engine.grouped
+
+
+def test_grouped_engine_agrees_on_hypothesis_needs(ruleset):
+    engine = Evaluator(ruleset, batch=9)
+    oracle = ReferenceEvaluator(ruleset)
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(needs(ruleset.catalogue), min_size=1, max_size=30))
+    def check(many):
+        assert engine.fired(many) == oracle.fired(many)
+
+    check()
+
+
+def test_parts_are_per_group_and_shared_between_workloads(ruleset):
+    engine = Evaluator(ruleset)
+    same_os = [{"os_families": ("linux",), "latency": "critical"}, {"os_families": ("linux",), "startup": "instant"}]
+    first, second = engine.fired_parts(same_os)
+    groups = partition(ruleset).groups
+    assert len(first) == len(second) == len(groups)
+    at = next(i for i, g in enumerate(groups) if "os_families" in g.criteria)
+    assert first[at] is second[at]  # evaluated once, the same answer reused
+    for part, group in zip(first, groups):
+        assert part <= group.rules
+
+
+def test_lists_as_answers_are_read_as_tuples(ruleset):
+    engine = Evaluator(ruleset)
+    as_list = {"os_families": ["linux", "windows"], "latency": "critical"}
+    as_tuple = {"os_families": ("linux", "windows"), "latency": "critical"}
+    assert engine.fired([as_list]) == engine.fired([as_tuple]) == ReferenceEvaluator(ruleset).fired([as_tuple])
+
+
+def test_whole_evaluation_gives_the_same_answers(ruleset):
+    corpus = random_needs(ruleset.catalogue, 1500, seed=7)
+    grouped, whole = Evaluator(ruleset), Evaluator(ruleset, grouped=False)
+    assert grouped.grouped and not whole.grouped
+    assert whole.fired_parts(corpus[:3]) == [(f,) for f in whole.fired(corpus[:3])]
+    assert grouped.fired(corpus) == whole.fired(corpus) == ReferenceEvaluator(ruleset).fired(corpus)
+
+
+def test_low_hit_rate_switches_to_whole_workloads(ruleset):
+    """A window in which each workload meets more new sub-profiles than the one fact a whole evaluation
+    costs switches the Evaluator to whole workloads, for good; the answers stay the same."""
+    corpus = random_needs(ruleset.catalogue, 400, seed=3)
+    engine = Evaluator(ruleset, window=40)
+    oracle = ReferenceEvaluator(ruleset)
+    assert engine.fired(corpus[:40]) == oracle.fired(corpus[:40])
+    assert not engine.grouped  # 40 fresh workloads meet several new sub-profiles each
+    assert engine.fired(corpus[40:]) == oracle.fired(corpus[40:])
+
+
+def test_groups_too_large_to_pay_off_are_evaluated_whole(tmp_path):
+    """A 25-value many-value criterion coupled with latency: 2^25 sub-profiles in one group."""
+    big = load_ruleset(many_value_rules(tmp_path / "rules", 25, count_rule=False))
+    group = next(g for g in partition(big).groups if "regions" in g.criteria)
+    assert "latency" in group.criteria and group.space > GROUP_SPACE_LIMIT
+    engine = Evaluator(big)
+    assert not engine.grouped
+    corpus = random_needs(big.catalogue, 300, seed=5)
+    assert engine.fired(corpus) == ReferenceEvaluator(big).fired(corpus)
+
+
+def test_repeated_rule_ids_are_evaluated_whole(ruleset):
+    """A fired id must name one rule of one group: a (broken) set repeating an id is evaluated whole."""
+    first, second = ruleset.rules[0], ruleset.rules[-1]
+    broken = dataclasses.replace(ruleset, rules=ruleset.rules + (dataclasses.replace(second, id=first.id),))
+    assert not partition(broken).unique_ids
+    engine = Evaluator(broken)
+    assert not engine.grouped
+    corpus = random_needs(ruleset.catalogue, 200, seed=9)
+    assert engine.fired(corpus) == ReferenceEvaluator(broken).fired(corpus)
+
+
+def test_groups_merge_when_a_rule_couples_them_and_split_without_it(ruleset):
+    template = ruleset.rules[0]
+    alone = (dataclasses.replace(template, id="a", when=Is("latency", ("critical",))),
+             dataclasses.replace(template, id="b", when=Not(Is("startup", ("instant",)))),
+             dataclasses.replace(template, id="c", when=CountAtLeast("os_families", 2)))
+    coupling = dataclasses.replace(template, id="ab", when=AnyOf((Is("latency", ("tolerant",)),
+                                                                  All((Has("os_families", ("linux",), "all"),
+                                                                       Not(Is("startup", ("slow_ok",))))))))
+    split = dataclasses.replace(ruleset, rules=alone)
+    merged = dataclasses.replace(ruleset, rules=alone + (coupling,))
+    assert len(partition(split).groups) == 3 and len(partition(merged).groups) == 1
+    corpus = random_needs(ruleset.catalogue, 600, seed=11)
+    for rules in (split, merged):
+        check_partition(rules)
+        assert Evaluator(rules).fired(corpus) == ReferenceEvaluator(rules).fired(corpus)
+
+
+def test_generated_rule_sets_agree_grouped_and_whole(ruleset):
+    """Arbitrary conditions over a few criteria: the groups merge and split as the rules couple them."""
+    template = ruleset.rules[0]
+    few = dataclasses.replace(ruleset.catalogue, criteria=tuple(
+        c for c in ruleset.catalogue.criteria if c.id in ("latency", "startup", "os_families", "kernel", "state")))
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(conditions(few), min_size=1, max_size=7), st.lists(needs(ruleset.catalogue), min_size=1, max_size=25))
+    def check(whens, many):
+        rules = tuple(dataclasses.replace(template, id=f"r-{i}", when=w) for i, w in enumerate(whens)
+                      if dnf_terms(w) <= 8)
+        if not rules:
+            return
+        generated = dataclasses.replace(ruleset, rules=rules)
+        check_partition(generated)
+        want = ReferenceEvaluator(generated).fired(many)
+        assert Evaluator(generated).fired(many) == want
+        assert Evaluator(generated, grouped=False).fired(many) == want
+
+    check()
