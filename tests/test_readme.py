@@ -41,10 +41,6 @@ def small(ruleset):
             for result in [evaluate(ruleset, needs)]]
 
 
-def test_the_criteria_and_rules_counted_now(ruleset):
-    assert figure(r"(\d+) criteria and (\d+) rules now") == (len(ruleset.catalogue.criteria), len(ruleset.rules))
-
-
 def test_the_position_shown_by_the_wizard(ruleset):
     assert figure(r"where you are \(`\[\d+/(\d+)\]`\)") == (len(questionnaire(ruleset.catalogue)),)
 
