@@ -116,7 +116,7 @@ def test_representatives_tell_apart_exactly_what_the_whole_power_set_does(nine_v
     representatives (and unanswered) show, and no other: an analysis over them is exact."""
     found, sampled = answers(nine_values, named_in(tested).get(CRITERION))
     every = [c for size in range(0, len(VALUES) + 1) for c in itertools.combinations(VALUES, size)]
-    assert not sampled and len(found) < len(every)
+    assert not sampled and len(found) <= len(every)  # as many only when the conditions tell every answer apart
 
     def outcomes(pool: list) -> set[tuple[bool, ...]]:
         return {tuple(holds(c, {CRITERION: a} if a else {}) for c in tested) for a in pool}
