@@ -72,6 +72,27 @@ def write_encoded(out: Any, data: bytes) -> None:
         out.write(data.decode("utf-8"))
 
 
+def shared_descriptor(out: Any) -> int | None:
+    """The file descriptor under ``out`` when bytes written to it straight are what ``write_encoded``
+    would write (UTF-8, no newline translation), after flushing what ``out`` holds; None otherwise."""
+    if os.linesep != "\n" or not _is_utf8(getattr(out, "encoding", None)):
+        return None
+    try:
+        fd = out.fileno()
+    except (AttributeError, OSError, ValueError):  # no descriptor (a StringIO), or closed
+        return None
+    out.flush()
+    return fd
+
+
+def raise_write_error(code: int, text: str, name: str) -> None:
+    """Raise what a write to the output named ``name`` met in another process: a closed pipe as
+    BrokenPipeError (the reader stopped), anything else as WriteFailed."""
+    if code == errno.EPIPE:
+        raise BrokenPipeError(code, text)
+    raise WriteFailed(code, text, name)
+
+
 def _is_utf8(encoding: str | None) -> bool:
     try:
         return encoding is not None and codecs.lookup(encoding).name == "utf-8"

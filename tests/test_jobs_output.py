@@ -1,7 +1,9 @@
 """--jobs N writes the same bytes as --jobs 1, whatever the format, the destination and its encoding.
 
 Workers hand back each task's answers as one UTF-8 bytes object (batch.encoded), which the parent
-writes straight onto the output's binary buffer when that is the same thing (streams.write_encoded).
+writes straight onto the output's binary buffer when that is the same thing (streams.write_encoded);
+for formats that are their answers and nothing else (JSON Lines, YAML) on a file or a pipe, the
+workers write those bytes to the output themselves, in input order (batch.Outlet).
 """
 from __future__ import annotations
 
@@ -83,3 +85,52 @@ def test_write_encoded_keeps_order_with_text_written_before(tmp_path):
     with open(path, "w", encoding="latin-1") as out:
         write_encoded(out, "caf\u00e9\n".encode())
     assert path.read_bytes() == b"caf\xe9\n"
+
+
+def _chunks(tmp_path: Path, jobs: int, fd: int | None, fmt: str = "jsonl") -> list:
+    from deploy_advisor.engine.batchio import batch
+    from deploy_advisor.engine.batchio.inputs import discover, units
+
+    context = batch.Context(batch.Options(format=fmt))
+    found = discover([str(_corpus(tmp_path, 2400))])
+    chunks: list = []
+    batch.run(context, units(found.units, 1_000_000, None), chunks.append, jobs, fd)
+    return chunks
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "yaml"])
+def test_workers_write_their_own_answers_in_input_order(tmp_path, fmt):
+    """With a shared descriptor every task is written by its worker, none through the parent, and the
+    file holds exactly what one process writes."""
+    one = b"".join(piece for chunk in _chunks(tmp_path, 1, None, fmt) for piece in chunk.pieces)
+    target = tmp_path / "shared.out"
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    try:
+        chunks = _chunks(tmp_path, 3, fd, fmt)
+    finally:
+        os.close(fd)
+    assert len(chunks) > 3 and all(c.written and not c.pieces for c in chunks)
+    assert [c.index for c in chunks] == list(range(len(chunks)))
+    assert target.read_bytes() == one
+
+
+def test_a_full_disk_met_by_a_worker_is_the_same_exit_and_line_as_with_one_process(tmp_path):
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    corpus = str(_corpus(tmp_path))
+    outcomes = []
+    for jobs in ("1", "2"):
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, "-m", "deploy_advisor", "recommend", "--no-progress", "-f", "jsonl",
+                                   "--jobs", jobs, corpus], stdout=full, stderr=subprocess.PIPE, timeout=300)
+        outcomes.append((done.returncode, done.stderr.decode().splitlines()[-1]))
+    assert outcomes[0] == outcomes[1] == (3, "deploy-advisor: cannot write standard output: No space left on device")
+
+
+def test_a_reader_that_stops_early_ends_the_workers_quietly(tmp_path):
+    corpus = str(_corpus(tmp_path, 6000))
+    command = [sys.executable, "-m", "deploy_advisor", "recommend", "--no-progress", "-f", "jsonl", "--jobs", "2", corpus]
+    shell = subprocess.run(" ".join(command) + " | head -c 1000 > /dev/null; echo ${PIPESTATUS[0]}",
+                           shell=True, executable="/bin/bash", capture_output=True, timeout=300, text=True)
+    assert shell.stdout.strip() == "1"  # the broken lines seen so far count; no traceback, no hang
+    assert "Traceback" not in shell.stderr

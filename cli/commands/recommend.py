@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING, Callable, Iterator, TextIO
 
 from .. import exitcodes
 from ..terminal import add_style_arguments, style_for, usage_problem
-from ..output import report_problems, say
+from ..output import STDOUT, report_problems, say
 
 if TYPE_CHECKING:
     from deploy_advisor.engine.batchio import batch
     from ..progress import Progress
-    from deploy_advisor.engine.render.formats import Writer
+    from deploy_advisor.engine.render.formats import Format, Writer
 
 # Known here without importing the engine, so that parsing the command line (and --help) stays fast.
 FORMATS = ("text", "json", "yaml", "markdown", "csv", "jsonl", "html")
@@ -115,7 +115,8 @@ def _answer(args: argparse.Namespace, context: batch.Context) -> int:
             writer = context.format.writer(out)
             try:
                 stream = units(found.units, args.max_bytes, None, args.input_format, getattr(args, "mapping", None))
-                batch.run(context, stream, _sink(writer, out, totals, progress), jobs)
+                sink = _sink(writer, out, totals, progress, args.output or STDOUT)
+                batch.run(context, stream, sink, jobs, _shared_output(out, context.format, jobs))
             finally:
                 progress.clear()
             writer.close()
@@ -142,8 +143,22 @@ def _what_if(args: argparse.Namespace, context: batch.Context) -> int:
     return exitcodes.INVALID if report.errors else exitcodes.OK
 
 
-def _sink(writer: Writer, out: TextIO, totals: batch.Totals, progress: Progress) -> Callable[[batch.Chunk], None]:
+def _shared_output(out: TextIO, format: Format, jobs: int) -> int | None:
+    """The output's descriptor when worker processes may write their answers to it themselves (see
+    batch.Outlet): several processes, a format that is its answers and nothing else, bytes as they are,
+    and not a terminal, where the progress bar shares the screen."""
+    from deploy_advisor.engine.streams import shared_descriptor
+    from ..progress import is_terminal
+
+    if jobs <= 1 or not format.unframed or is_terminal(out):
+        return None
+    return shared_descriptor(out)
+
+
+def _sink(writer: Writer, out: TextIO, totals: batch.Totals, progress: Progress,
+          name: str) -> Callable[[batch.Chunk], None]:
     """What the parent does with each task's chunk, in input order."""
+    from deploy_advisor.engine.streams import raise_write_error
     from ..progress import is_terminal
 
     shares_terminal = is_terminal(out)  # the bar and the answers on one screen: erase the bar first
@@ -155,6 +170,8 @@ def _sink(writer: Writer, out: TextIO, totals: batch.Totals, progress: Progress)
             say(message)
         totals.answered += chunk.answered  # counted before writing: a closed pipe keeps the exit code
         totals.failed += chunk.failed
+        if chunk.write_error is not None:  # a worker's own write of its answers (see batch.Outlet)
+            raise_write_error(*chunk.write_error, name)
         for piece in chunk.pieces:
             writer.add(piece)
         out.flush()  # JSON Lines and the other streaming formats: readers see answers as they come

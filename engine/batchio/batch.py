@@ -54,7 +54,7 @@ class Task(NamedTuple):
 class Chunk:
     """A task's answers, rendered, and what the parent must report about them."""
 
-    __slots__ = ("pieces", "messages", "answered", "failed", "size", "fatal")
+    __slots__ = ("pieces", "messages", "answered", "failed", "size", "fatal", "index", "written", "write_error")
 
     def __init__(self, size: int = 0) -> None:
         self.pieces: list[Any] = []  # joinable formats: one bytes object (or str), see Context.run
@@ -63,6 +63,9 @@ class Chunk:
         self.failed = 0
         self.size = size
         self.fatal: tuple[Problem, ...] = ()  # the rule set failed in the engine: the batch cannot go on
+        self.index = 0  # the task's place in the run (several processes: the order of writing)
+        self.written = False  # a worker wrote the pieces to the output itself (see Outlet); none are left
+        self.write_error: tuple[int, str] | None = None  # (errno, text) of that write, for the parent to raise
 
 
 class Totals:
@@ -169,14 +172,17 @@ def _size(unit: Unit) -> int:
 Sink = Callable[[Chunk], None]
 
 
-def run(context: Context, stream: Iterable[UnitOrFlush], sink: Sink, jobs: int = 1) -> None:
-    """Answer every unit, handing each task's chunk to ``sink`` in input order."""
+def run(context: Context, stream: Iterable[UnitOrFlush], sink: Sink, jobs: int = 1, fd: int | None = None) -> None:
+    """Answer every unit, handing each task's chunk to ``sink`` in input order.
+
+    ``fd``: the output's file descriptor, flushed, when the workers may write their tasks' bytes to it
+    themselves, in turn (see Outlet); the sink then gets chunks with ``written`` set and no pieces."""
     if jobs <= 1:
         for task in tasks(stream):
             if isinstance(task, Task):
                 sink(_checked(context.run(task)))
         return
-    _run_parallel(context, tasks(stream, FILE_WEIGHT_PARALLEL), sink, jobs)
+    _run_parallel(context, tasks(stream, FILE_WEIGHT_PARALLEL), sink, jobs, fd)
 
 
 def _checked(chunk: Chunk) -> Chunk:
@@ -188,10 +194,10 @@ def _checked(chunk: Chunk) -> Chunk:
 _worker: Context | None = None
 
 
-def _run_parallel(context: Context, work: Iterator[Task | _Flush], sink: Sink, jobs: int) -> None:
+def _run_parallel(context: Context, work: Iterator[Task | _Flush], sink: Sink, jobs: int, fd: int | None) -> None:
     global _worker
     _worker = context  # inherited as is by forked workers; others load their own (see _serve)
-    workers = _Workers(context.options, jobs)
+    workers = _Workers(context.options, jobs, fd if _start_method() == "fork" else None)
     try:
         submitted = emitted = 0
         for task in work:
@@ -201,13 +207,62 @@ def _run_parallel(context: Context, work: Iterator[Task | _Flush], sink: Sink, j
             # in order; wait when the input would block (FLUSH) or too much is in flight
             while emitted < submitted and (task is FLUSH or workers.ready(emitted)
                                            or submitted - emitted >= jobs * IN_FLIGHT_PER_JOB):
-                sink(_checked(workers.take(emitted)))
+                _emit(workers, emitted, sink)
                 emitted += 1
         while emitted < submitted:
-            sink(_checked(workers.take(emitted)))
+            _emit(workers, emitted, sink)
             emitted += 1
     finally:
         workers.stop()
+
+
+def _emit(workers: "_Workers", index: int, sink: Sink) -> None:
+    chunk = _checked(workers.take(index))
+    sink(chunk)  # writes what the worker could not (and raises what its write met)
+    if workers.outlet is not None and not chunk.written:
+        workers.outlet.pass_turn(index + 1)  # the sink has written and flushed: the next task's turn
+
+
+class Outlet:
+    """The output's file descriptor, shared by forked workers that write their own tasks' bytes in
+    input order, so that the parent neither receives nor writes the answers (with many processes,
+    moving them through the parent made it the bottleneck).
+
+    ``turn`` is the index of the task whose bytes go next; whoever writes a task passes the turn on.
+    A task whose pieces are not all bytes (text that is not valid UTF-8) keeps the turn and goes back
+    to the parent, which writes it through the output stream as one process would, then passes it on.
+    A failed write passes the turn too (the parent stops everything when it sees the error)."""
+
+    def __init__(self, context: Any, fd: int) -> None:
+        self.fd = fd
+        self.turn = context.Value("q", 0, lock=False)
+        self.changed = context.Condition()
+
+    def write_in_turn(self, index: int, chunk: Chunk) -> None:
+        if chunk.fatal or not all(isinstance(piece, bytes) for piece in chunk.pieces):
+            return  # the parent writes it (or stops), and passes the turn
+        with self.changed:
+            while self.turn.value != index:
+                self.changed.wait()
+            try:
+                for piece in chunk.pieces:
+                    _write_all(self.fd, piece)
+            except OSError as error:
+                chunk.write_error = (error.errno or 5, error.strerror or str(error))
+            chunk.pieces, chunk.written = [], True
+            self.turn.value = index + 1
+            self.changed.notify_all()
+
+    def pass_turn(self, index: int) -> None:
+        with self.changed:
+            self.turn.value = index
+            self.changed.notify_all()
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
 
 
 class _Workers:
@@ -217,12 +272,13 @@ class _Workers:
     multiprocessing.Pool was not used: its terminate() can hang for good when a task larger than
     the pipe's buffer is half written (a stream cut short by ``| head``, or Ctrl-C)."""
 
-    def __init__(self, options: Options, jobs: int) -> None:
+    def __init__(self, options: Options, jobs: int, fd: int | None = None) -> None:
         import multiprocessing  # here, not at the top: it costs start-up time, and one job needs none
         import queue
         import threading
 
         start = multiprocessing.get_context(_start_method())
+        self.outlet = Outlet(start, fd) if fd is not None else None
         self.todo: queue.Queue = queue.Queue()
         self.done: dict[int, Chunk | BaseException] = {}
         self.changed = threading.Condition()
@@ -231,7 +287,7 @@ class _Workers:
         for _ in range(jobs):  # every process before any thread: fork and threads do not mix
             mine, theirs = start.Pipe()
             _parent_ends = [*connections, mine]  # a forked worker closes its copies (see _serve)
-            process = start.Process(target=_serve, args=(theirs, options, os.getpid()), daemon=True)
+            process = start.Process(target=_serve, args=(theirs, options, os.getpid(), self.outlet), daemon=True)
             process.start()
             theirs.close()
             self.processes.append(process)
@@ -266,7 +322,7 @@ class _Workers:
                     return
                 index, task = item
                 try:
-                    connection.send(task)
+                    connection.send((index, task))
                     answer = connection.recv()
                 except (EOFError, OSError):  # the process is gone: stopped by us, or crashed
                     process.join(1)
@@ -301,7 +357,7 @@ def _start_method() -> str:
 _parent_ends: list[Any] = []  # the parent's ends of the pipes, set only while workers are forked
 
 
-def _serve(connection: Any, options: Options, parent: int) -> None:
+def _serve(connection: Any, options: Options, parent: int, outlet: Outlet | None = None) -> None:
     """A worker process: answer tasks until the pipe closes, or the parent dies."""
     import signal
 
@@ -314,10 +370,14 @@ def _serve(connection: Any, options: Options, parent: int) -> None:
     with connection:
         while True:
             try:
-                task = connection.recv()
+                index, task = connection.recv()
             except (EOFError, OSError):
                 return
-            connection.send(_worker.run(task))
+            chunk = _worker.run(task)
+            chunk.index = index
+            if outlet is not None:
+                outlet.write_in_turn(index, chunk)
+            connection.send(chunk)
 
 
 def _outlive_no_parent(parent: int) -> None:

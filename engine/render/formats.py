@@ -52,6 +52,9 @@ class Format:
 
     lazy = False  # True: piece() also takes api.Evaluated records instead of Results
     joinable = False  # the writer only concatenates pieces: a task's pieces may travel as one string
+    # The output is the pieces and nothing else (no header, separator or summary): worker processes may
+    # write their tasks' bytes to it themselves, in turn (see batch.Outlet).
+    unframed = False
 
     def __init__(self, ruleset: RuleSet, explain: bool = False, style: Style = PLAIN,
                  group_by: str | None = None) -> None:
@@ -69,6 +72,7 @@ class Format:
 
 class JsonLines(Format):
     joinable = True
+    unframed = True
     lazy = True  # takes api.Evaluated records: answers assembled from pre-encoded parts (render/assemble.py)
 
     def piece(self, answer: Any, first: bool = False) -> str:
@@ -86,6 +90,7 @@ class JsonLines(Format):
 
 class Yaml(Format):
     joinable = True
+    unframed = True
 
     def piece(self, answer: Answer, first: bool = False) -> str:
         return yaml_document(answer)
