@@ -17,20 +17,31 @@ The search is bounded so that it stays affordable in batches:
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from itertools import combinations
 from operator import add, sub
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
 from .answerspace import AnswerSpace
 from .conditions import criteria_in
 from .errors import InputError
 from .model import NeedPairs, NeedValue, RuleSet
-from .nearmiss import NearMiss, askable, near_misses
-from .result import LIGHT, Result
+from .nearmiss import askable, near_misses
+from .result import LIGHT, Change, Insight, Result
 
-if TYPE_CHECKING:
-    from .api import Advisor
+
+
+class Fires(Protocol):
+    def fired(self, needs_list: Sequence[Mapping[str, Any]]) -> list[frozenset[str]]: ...
+
+
+class Evaluates(Protocol):
+    """What the explainer needs of an advisor (api.Advisor is one): the rule set, the batch size and
+    the engine that says which rules fire. Named here so that this module never imports api."""
+
+    ruleset: RuleSet
+    batch: int
+    evaluator: Fires
 
 CACHE_SIZE = 4096
 ANSWER_LIMIT = 128  # answers tried per criterion: a bigger many-value criterion is searched by a seeded sample
@@ -43,34 +54,15 @@ def confidence(result: Result) -> str | None:
     return result.confidence
 
 
-@dataclass(frozen=True)
-class Change:
-    """Answering ``changes`` (criterion -> new answer) instead would make ``winner`` the recommendation."""
-
-    changes: NeedPairs
-    winner: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"changes": {c: list(v) if isinstance(v, tuple) else v for c, v in self.changes},
-                "winner": self.winner}
-
-
-@dataclass(frozen=True)
-class Insight:
-    changes: tuple[Change, ...]  # one criterion first, then two; each minimal (no part of it suffices)
-    near_misses: tuple[NearMiss, ...]
-    sampled: tuple[str, ...] = ()  # criteria whose answers were searched by a seeded sample, not all
-
-
 def apply_changes(needs: NeedPairs | Mapping[str, NeedValue], changes: NeedPairs | Mapping[str, NeedValue]) -> dict[str, NeedValue]:
     """The answers with ``changes`` applied, as the user would edit a requirement file."""
     return {**dict(needs), **dict(changes)}
 
 
 class Explainer:
-    """Adds insight to results of one :class:`Advisor`, caching it by answer profile."""
+    """Adds insight to results of one advisor (see Evaluates), caching it by answer profile."""
 
-    def __init__(self, advisor: "Advisor", cache_size: int = CACHE_SIZE) -> None:
+    def __init__(self, advisor: Evaluates, cache_size: int = CACHE_SIZE) -> None:
         self.advisor = advisor
         self.ruleset: RuleSet = advisor.ruleset
         self.cache_size = cache_size

@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from .conditions import criteria_in
-from .model import Rule, RuleSet
+from .model import NeedPairs, Rule, RuleSet
+from .nearmiss import NearMiss
 from .requirements import Source, Workload
 
-if TYPE_CHECKING:
-    from .insight import Insight
 
 
 @dataclass(frozen=True)
@@ -60,6 +59,27 @@ class Placement:
 
 
 @dataclass(frozen=True)
+class Change:
+    """Answering ``changes`` (criterion -> new answer) instead would make ``winner`` the recommendation."""
+
+    changes: NeedPairs
+    winner: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"changes": {c: list(v) if isinstance(v, tuple) else v for c, v in self.changes},
+                "winner": self.winner}
+
+
+@dataclass(frozen=True)
+class Insight:
+    """What would change a result, and which rules nearly fired: only on request (see insight.Explainer)."""
+
+    changes: tuple[Change, ...]  # one criterion first, then two; each minimal (no part of it suffices)
+    near_misses: tuple[NearMiss, ...]
+    sampled: tuple[str, ...] = ()  # criteria whose answers were searched by a seeded sample, not all
+
+
+@dataclass(frozen=True)
 class Result:
     name: str
     source: Source
@@ -74,7 +94,7 @@ class Result:
     description: str = ""
     fired: frozenset[str] = field(default_factory=frozenset)
     advice: tuple[AdviceNote, ...] = ()  # for the winner first, then for the runner-up
-    insight: "Insight | None" = None  # only when asked for (see insight.Explainer): it costs a search
+    insight: Insight | None = None  # only when asked for (see insight.Explainer): it costs a search
     confidence: str | None = None  # see confidence_of(): clear, close, qualified, tie or no_basis
     qualified_by: tuple[str, ...] = ()  # rules whose required advice the winner must follow
     deciders: tuple[str, ...] = ()  # for a tie or no basis: unanswered criteria that would decide it

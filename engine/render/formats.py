@@ -13,8 +13,6 @@ from typing import Any, Callable, Iterator, TextIO
 from ..api import Evaluated
 from ..errors import InputError
 from ..model import RuleSet
-from ..streams import write_encoded
-from ..result import Result
 from .csv import csv_header, csv_line, csv_values
 from .groups import Tally, groups_markdown, groups_text, summary_markdown, summary_text, tally
 from .jsonl import json_item, jsonl_line, yaml_document
@@ -22,29 +20,11 @@ from .markdown import HEADER, markdown_row, markdown_section
 from .summary import ERROR, summary_row, text_cells, text_table
 from .style import PLAIN, Style
 from .text import render_result
+from .writer import Answer, Writer
 
-Answer = Result | InputError  # what the engine gives back for each input: its result or its error
 SPOOL_BYTES = 8 << 20
 
 NAMES = ("text", "json", "yaml", "markdown", "csv", "jsonl", "html")
-
-
-class Writer:
-    """Puts pieces together on ``out``; ``close`` writes whatever had to wait for the end."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out = out
-        self.count = 0
-
-    def add(self, piece: Any) -> None:
-        self.count += 1
-        if isinstance(piece, bytes):  # a task's answers, already encoded (batch.encoded)
-            write_encoded(self.out, piece)
-        else:
-            self.out.write(piece)
-
-    def close(self) -> None:
-        return None
 
 
 class Format:

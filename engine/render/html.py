@@ -32,7 +32,7 @@ from markupsafe import Markup
 from ..errors import InputError
 from ..model import RuleSet
 from ..result import CLEAR, STRONG, Result
-from .formats import Answer, Writer
+from .writer import Answer, Writer
 from .sentences import change_sentences, near_miss_sentences
 from .summary import top_reason
 

@@ -4,7 +4,7 @@ of a many-value criterion grouped by what they include); near misses keep the na
 files, so they say what to write."""
 from __future__ import annotations
 
-from ..insight import Change, Insight
+from ..result import Change, Insight
 from itertools import combinations
 
 from ..model import Catalogue, Criterion, NeedValue, Rule, RuleSet

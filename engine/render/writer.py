@@ -1,0 +1,30 @@
+"""What every output format shares: the answer type and the plain writer that puts pieces on the
+output. Apart from formats.py so that a format in its own module (html.py) can build on them while
+formats.py imports that module only when the format is used."""
+from __future__ import annotations
+
+from typing import Any, TextIO
+
+from ..errors import InputError
+from ..result import Result
+from ..streams import write_encoded
+
+Answer = Result | InputError  # what the engine gives back for each input: its result or its error
+
+
+class Writer:
+    """Puts pieces together on ``out``; ``close`` writes whatever had to wait for the end."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.count = 0
+
+    def add(self, piece: Any) -> None:
+        self.count += 1
+        if isinstance(piece, bytes):  # a task's answers, already encoded (batch.encoded)
+            write_encoded(self.out, piece)
+        else:
+            self.out.write(piece)
+
+    def close(self) -> None:
+        return None
