@@ -27,7 +27,7 @@ from .data import _exclusion
 
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _text = json.encoder.encode_basestring  # a str as JSON (ensure_ascii=False), as _compact writes it
-CACHE_LIMIT = 20_000  # parts and needs fragments kept per assembler; emptied when full
+CACHE_LIMIT = 4_096  # parts and needs fragments kept per assembler; emptied when full (20,000 cost 20 MB more peak memory at 100k workloads for about 5% speed)
 
 
 def _number(value: Any) -> str:
