@@ -386,12 +386,14 @@ def test_browser_opens_a_detail_view(opened):
     target = first.get_attribute("href").split("#", 1)[1]
     detail = driver.find_element("id", target)
     assert detail.get_attribute("open") is None and not detail.find_element("css selector", ".dbody").is_displayed()
+    from selenium.webdriver.support.ui import WebDriverWait
+
     first.click()
-    assert detail.get_attribute("open") is not None
+    # the page opens and scrolls to it from the click's handler: wait for both, as a reader would
+    in_view = "const r = arguments[0].getBoundingClientRect(); return r.top >= -1 && r.top < innerHeight"
+    WebDriverWait(driver, 5).until(lambda d: detail.get_attribute("open") is not None and d.execute_script(in_view, detail))
     body = detail.find_element("css selector", ".dbody")
     assert body.is_displayed() and "reasons, option by option" in body.text.lower() and "sources" in body.text.lower()
-    assert driver.execute_script("const r = arguments[0].getBoundingClientRect(); return r.top >= -1 && r.top < innerHeight",
-                                 detail)
 
 
 def test_browser_shows_hostile_names_as_text(opened):
