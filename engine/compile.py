@@ -90,16 +90,7 @@ def fact_layout(ruleset: RuleSet) -> FactLayout:
 
     Worked out once per rule set and kept in ``ruleset.derived`` (the loader's limit check, every
     Evaluator and the on-disk rule-set cache all use it)."""
-    kept = ruleset.derived.get("fact-layout")
-    if kept is None:
-        try:
-            kept = _fact_layout(ruleset)
-        except ValueError as exc:
-            kept = exc
-        ruleset.derived["fact-layout"] = kept
-    if isinstance(kept, ValueError):
-        raise kept
-    return kept
+    return ruleset.worked_out("fact-layout", _fact_layout)
 
 
 def _fact_layout(ruleset: RuleSet) -> FactLayout:

@@ -132,16 +132,7 @@ def _independent(terms: list[Term], assigned: frozenset[int]) -> list[list[Term]
 
 def _shape_once(ruleset: RuleSet) -> Shape:
     """The loader and every Evaluator ask about the same rule set: it keeps the answer (or the error)."""
-    kept = ruleset.derived.get("limits-shape")
-    if kept is None:
-        try:
-            kept = shape(ruleset)
-        except ValueError as exc:
-            kept = exc
-        ruleset.derived["limits-shape"] = kept
-    if isinstance(kept, ValueError):
-        raise kept
-    return kept
+    return ruleset.worked_out("limits-shape", shape)
 
 
 def limit_problems(ruleset: RuleSet, label: str) -> list[Problem]:

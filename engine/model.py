@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import Any, Mapping, NamedTuple, Union
+from typing import Any, Callable, Mapping, NamedTuple, Union
 
 from .errors import Span
 
@@ -211,6 +211,20 @@ class RuleSet:
     # lives and dies with the rule set, with no global cache keyed by id().
     # init=False: dataclasses.replace (a rule set with other rules) starts empty, never inherits the answers.
     derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+
+    def worked_out(self, key: str, work: Callable[["RuleSet"], Any]) -> Any:
+        """``work(self)``, done once for this rule set and kept in ``derived``; a ValueError it raised is
+        kept too, and raised again at every call (a rule set that cannot be encoded stays so)."""
+        kept = self.derived.get(key)
+        if kept is None:
+            try:
+                kept = work(self)
+            except ValueError as exc:
+                kept = exc
+            self.derived[key] = kept
+        if isinstance(kept, ValueError):
+            raise kept
+        return kept
 
     def option(self, option_id: str) -> Option:
         return next(o for o in self.options if o.id == option_id)

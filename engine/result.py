@@ -213,14 +213,14 @@ class _Table(NamedTuple):
 
 def _table(ruleset: RuleSet) -> _Table:
     """The rule set's table, made on first use and kept by the rule set itself (``RuleSet.derived``)."""
-    kept = ruleset.derived.get("result-table")
-    if kept is not None:
-        return kept
+    return ruleset.worked_out("result-table", _make_table)
+
+
+def _make_table(ruleset: RuleSet) -> _Table:
     reasons = {r.id: (tuple(_reason(ruleset, r, o, p) for o, p in r.points),
                       tuple(_reason(ruleset, r, o, None) for o in r.exclude)) for r in ruleset.rules}
     table = _Table(reasons, ruleset.option_ids, {o.id: o.label for o in ruleset.options},
                    {o: i for i, o in enumerate(ruleset.tie_break)}, _weights(ruleset))
-    ruleset.derived["result-table"] = table
     return table
 
 
