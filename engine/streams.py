@@ -65,7 +65,7 @@ def write_encoded(out: Any, data: bytes) -> None:
         own(data)
         return
     buffer = getattr(out, "buffer", None)
-    if buffer is not None and os.linesep == "\n" and _is_utf8(getattr(out, "encoding", None)):
+    if buffer is not None and _bytes_as_is(out):
         out.flush()  # what the text layer holds goes first
         buffer.write(data)
     else:
@@ -75,7 +75,7 @@ def write_encoded(out: Any, data: bytes) -> None:
 def shared_descriptor(out: Any) -> int | None:
     """The file descriptor under ``out`` when bytes written to it straight are what ``write_encoded``
     would write (UTF-8, no newline translation), after flushing what ``out`` holds; None otherwise."""
-    if os.linesep != "\n" or not _is_utf8(getattr(out, "encoding", None)):
+    if not _bytes_as_is(out):
         return None
     try:
         fd = out.fileno()
@@ -91,6 +91,12 @@ def raise_write_error(code: int, text: str, name: str) -> None:
     if code == errno.EPIPE:
         raise BrokenPipeError(code, text)
     raise WriteFailed(code, text, name)
+
+
+def _bytes_as_is(out: Any) -> bool:
+    """Whether UTF-8 bytes written under the text stream ``out`` are what its own write would put
+    there: a UTF-8 stream, and no newline translation."""
+    return os.linesep == "\n" and _is_utf8(getattr(out, "encoding", None))
 
 
 def _is_utf8(encoding: str | None) -> bool:
