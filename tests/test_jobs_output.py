@@ -1,6 +1,6 @@
 """--jobs N writes the same bytes as --jobs 1, whatever the format, the destination and its encoding.
 
-Workers hand back each task's answers as one UTF-8 bytes object (batch.encoded), which the parent
+Workers hand back each task's answers as one buffer of UTF-8 (batch.Context.run), which the parent
 writes straight onto the output's binary buffer when that is the same thing (streams.write_encoded);
 for formats that are their answers and nothing else (JSON Lines, YAML) on a file or a pipe, the
 workers write those bytes to the output themselves, in input order (batch.Outlet).
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from deploy_advisor.engine.batchio.batch import encoded
+from deploy_advisor.engine.batchio.batch import Context, Options, Task
+from deploy_advisor.engine.batchio.inputs import LinesUnit
 from deploy_advisor.engine.streams import write_encoded
 
 from conftest import EXAMPLES
@@ -70,9 +71,19 @@ def test_an_output_that_is_not_utf8_gets_the_text_in_its_own_encoding(tmp_path):
     assert wide.stdout.decode("utf-16") == base.stdout.decode("utf-8")
 
 
-def test_encoded_keeps_text_that_utf8_cannot_encode_as_text():
-    assert encoded("caf\u00e9\n") == "caf\u00e9\n".encode()
-    assert encoded("lone \udcff surrogate") == "lone \udcff surrogate"  # left to the stream's error handler
+def test_a_task_goes_as_utf8_bytes_and_as_text_when_utf8_cannot_encode_it():
+    context = Context(Options(format="jsonl"))
+    lines = [json.dumps({"name": name, "needs": {"startup": "instant"}}).encode() for name in ("caf\u00e9", "plain")]
+    encoded = context.run(Task((LinesUnit("a.jsonl", 1, lines, 0),), True, 0))
+    assert len(encoded.pieces) == 1 and isinstance(encoded.pieces[0], bytearray)
+    answers = encoded.pieces[0].decode("utf-8").splitlines()
+    assert [json.loads(a)["name"] for a in answers] == ["caf\u00e9", "plain"]
+    # a lone surrogate, as in a file name that is not UTF-8 (os.fsdecode): the whole task goes as text, in
+    # order, for the output stream's own error handler
+    odd = context.run(Task((LinesUnit("a.jsonl", 1, lines[:1], 0), LinesUnit("b\udcff.jsonl", 1, lines[1:], 0)), True, 0))
+    assert len(odd.pieces) == 1 and isinstance(odd.pieces[0], str) and odd.answered == 2
+    first, second = odd.pieces[0].splitlines()
+    assert first == answers[0] and '"file":"b\udcff.jsonl"' in second
 
 
 def test_write_encoded_keeps_order_with_text_written_before(tmp_path):

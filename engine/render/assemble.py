@@ -10,7 +10,7 @@ deciders are result.build_result's, restated on the parts: tests/test_assemble.p
 byte for byte equal to ``jsonl_line(build_result(...))``, and the goldens pin both.
 
 Rule sets this restating does not cover (a repeated rule id, an option outside the options or the
-tie-break order) take the long way, through build_result.
+tie-break order, points that are not whole numbers) take the long way, through build_result.
 """
 from __future__ import annotations
 
@@ -27,6 +27,11 @@ from .data import _exclusion
 
 _compact = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 _text = json.encoder.encode_basestring  # a str as JSON (ensure_ascii=False), as _compact writes it
+
+
+def _texts(values: "list[str] | tuple[str, ...]") -> str:
+    """A list of str as JSON, as _compact writes it (a fifth of its time)."""
+    return "[" + ",".join(map(_text, values)) + "]"
 CACHE_LIMIT = 4_096  # entries kept per cache of an assembler; emptied when full
 # Parts are the dear ones to remake (their rules' fragments, sorted): 11,000 distinct ones met in 100,000
 # generated workloads; a smaller limit emptied them every few thousand lines (17% slower end to end).
@@ -38,25 +43,30 @@ def _number(value: Any) -> str:
 
 
 class _Part(NamedTuple):
-    """What one group's fired rules add to an answer."""
+    """What one group's fired rules add to an answer, in the shapes the line sums fastest: every workload
+    that shares the group's sub-profile shares it, so an answer adds up a dozen of these."""
 
-    points: tuple[int, ...]  # per option, in option order
-    excluded: int  # bit i: option i is excluded
+    points: int  # per option i, its points shifted left by i * Assembler.width (digits may be negative)
+    flags: int  # OR-able bits, laid out by the Assembler: see its _EXCLUDED.._RANKS offsets
     exclusions: tuple[tuple[int, int, int, str, str], ...]  # (rule index, position, option, rule id, fragment)
-    ranks: tuple[int, ...]  # of its points reasons, in the order of all reasons (see Assembler.__init__)
-    strong: bool  # a reason of more than LIGHT points
-    violated: int  # bit i: a reason of VIOLATED points or worse against option i
     advice: tuple[tuple[int, str, int, bool, str], ...]  # (rule index, rule id, option, required, fragment)
 
 
 class _Standing(NamedTuple):
     """What the scores and the excluded options decide, the same for every answer that has them."""
 
-    order: tuple[int, ...]  # option indices, ranked
-    eligible: tuple[int, ...]
+    eligible: tuple[int, ...]  # option indices, ranked, excluded ones left out
     margin: int | None
     tied: str  # JSON list
     ranking: str  # '"ranking":[...],"scores":{...}'
+
+
+# An answer's flags (see _Part.flags), from bit 0 up, for n options: n bits "option i is excluded", n bits
+# "a reason of VIOLATED points or worse against option i", one "a reason of more than LIGHT points", one
+# "some exclusion", one "some advice", then one bit per points reason of the rule set, by its rank in
+# build_result's order of reasons (Assembler.fragments). OR-ing a dozen parts' flags is one C call.
+STRONG_BIT, EXCLUSIONS_BIT, ADVICE_BIT, RANKS_AT = 0, 1, 2, 3  # after the 2n option bits
+CHUNK = 8  # reasons per lookup table: a byte of the rank bits indexes a table of 256 joined fragments
 
 
 class Assembler:
@@ -68,11 +78,14 @@ class Assembler:
         self.table = table
         options = table.options
         self.options = options
+        n = len(options)
         self.index = {o: i for i, o in enumerate(options)}
         ids = [r.id for r in ruleset.rules]
         named = {o for r in ruleset.rules for o in chain((o for o, _ in r.points), r.exclude,
                                                          [r.advice.option] if r.advice else [])}
-        self.fast = len(set(ids)) == len(ids) and named <= set(options) and set(options) <= set(table.tie_order)
+        whole = all(type(p) is int for r in ruleset.rules for _, p in r.points)  # scores are written with %d
+        self.fast = (len(set(ids)) == len(ids) and named <= set(options) and set(options) <= set(table.tie_order)
+                     and whole)
         self.rules = {r.id: (i, r) for i, r in enumerate(ruleset.rules)}
         # every points reason of the rule set, in build_result's order: strength, then rule and option,
         # then rule-file order (its sort is stable over the reasons listed in rule order)
@@ -80,11 +93,24 @@ class Assembler:
         listed.sort(key=lambda x: (-abs(x[0].points or 0), x[0].rule, x[0].option, x[1], x[2]))
         self.fragments = [_compact(reason.as_dict()) for reason, _, _ in listed]
         self.rank = {(i, k): n for n, (_, i, k) in enumerate(listed)}
+        # scores travel packed in one int, a digit of `width` bits per option: a part's digits may be
+        # negative, so the sum starts from `bias` (every digit raised by `bound`, more than any score's size)
+        bound = 1 + sum(abs(reason.points or 0) for reason, _, _ in listed)
+        self.width = (2 * bound).bit_length()
+        self.bound = bound
+        self.shifts = [i * self.width for i in range(n)]
+        self.bias = sum(bound << shift for shift in self.shifts)
+        self.flag_at = 2 * n  # STRONG_BIT and the rest are counted from here
+        self.ranks_at = 2 * n + RANKS_AT
+        self.chunk_count = (len(listed) + CHUNK - 1) // CHUNK
         self.keys = [_text(o) for o in options]
         self.tie_rank = [table.tie_order.get(o, 0) for o in options]  # used only when self.fast: all are there
         self.option_json = [f'{{"option":{_text(o)},"score":' for o in options]
         self._parts: dict[frozenset[str], _Part] = {}
-        self._standings: dict[tuple[tuple[int, ...], int], _Standing] = {}
+        self._standings: dict[int, _Standing] = {}
+        self._layouts: dict[tuple[tuple[int, ...], int], tuple[tuple[int, ...], str]] = {}  # see _layout
+        # per byte of the rank bits, the fragments its bits stand for, each after a comma ("" for none)
+        self._chunks: list[list[str | None]] = [[""] + [None] * 255 for _ in range(self.chunk_count)]
         self._needs: dict[tuple[str, Any], str] = {}
         self._exclusions: dict[tuple[tuple[int, int, int, str, str], ...], str] = {}
         self._files: dict[str, str] = {}  # a source file's name, as the start of its JSON object
@@ -100,47 +126,73 @@ class Assembler:
         return found
 
     def _make_part(self, fired: frozenset[str]) -> _Part:
-        table, index, ruleset = self.table, self.index, self.ruleset
-        points = [0] * len(self.options)
-        excluded = violated = 0
-        exclusions, ranks, advice = [], [], []
-        strong = False
+        table, index, ruleset, width, at = self.table, self.index, self.ruleset, self.width, self.flag_at
+        points = flags = 0
+        exclusions, advice = [], []
         for i, rule in sorted((self.rules[r] for r in fired if r in self.rules), key=lambda x: x[0]):
             reasons, excluding = table.reasons[rule.id]
             for k, reason in enumerate(reasons):
-                points[index[reason.option]] += reason.points or 0
-                ranks.append(self.rank[(i, k)])
-                strong = strong or abs(reason.points or 0) > LIGHT
+                option = index[reason.option]
+                points += (reason.points or 0) << (option * width)
+                flags |= 1 << (self.ranks_at + self.rank[(i, k)])
+                if abs(reason.points or 0) > LIGHT:
+                    flags |= 1 << (at + STRONG_BIT)
                 if (reason.points or 0) <= VIOLATED:
-                    violated |= 1 << index[reason.option]
+                    flags |= 1 << (len(self.options) + option)
             for k, reason in enumerate(excluding):
-                excluded |= 1 << index[reason.option]
+                flags |= 1 << index[reason.option] | 1 << (at + EXCLUSIONS_BIT)
                 exclusions.append((i, k, index[reason.option], rule.id, _compact(_exclusion(reason.as_dict()))))
             if rule.advice is not None:
                 note = {"rule": rule.id, "option": rule.advice.option, "text": rule.advice.text,
                         "because": rule.advice.because or rule.because,
                         "source": ruleset.cite(rule.advice.source or rule.source), "file": rule.file, "line": rule.line}
+                flags |= 1 << (at + ADVICE_BIT)
                 advice.append((i, rule.id, index[rule.advice.option], rule.advice.required, _compact(note)))
-        return _Part(tuple(points), excluded, tuple(exclusions), tuple(ranks), strong, violated, tuple(advice))
+        return _Part(points, flags, tuple(exclusions), tuple(advice))
 
-    def _standing(self, scores: tuple[int, ...], excluded: int) -> _Standing:
-        key = (scores, excluded)
+    def _standing(self, total: int, excluded: int) -> _Standing:
+        """The ranking for packed scores ``total`` (bias included) and the excluded options' bits."""
+        key = total << len(self.options) | excluded
         found = self._standings.get(key)
         if found is not None:
             return found
         if len(self._standings) >= CACHE_LIMIT:
             self._standings.clear()
+        mask, bound = (1 << self.width) - 1, self.bound
+        scores = [(total >> shift & mask) - bound for shift in self.shifts]
         # excluded last, then by score, then by the tie-break order (the index keeps sorted's stable order)
-        order = tuple([k[3] for k in sorted([(excluded >> i & 1, -scores[i], self.tie_rank[i], i) for i in range(len(scores))])])
-        eligible = tuple(i for i in order if not excluded >> i & 1)
+        order = tuple([k[3] for k in sorted([(excluded >> i & 1, -score, self.tie_rank[i], i)
+                                             for i, score in enumerate(scores)])])
+        layout = self._layouts.get((order, excluded))
+        if layout is None:
+            layout = self._layouts[(order, excluded)] = self._layout(order, excluded)
+        eligible, template = layout
         margin = scores[eligible[0]] - scores[eligible[1]] if len(eligible) > 1 else None
-        tied = [self.options[i] for i in eligible if scores[i] == scores[eligible[0]]] if margin == 0 else []
-        ranking = ",".join(f'{self.option_json[i]}{scores[i]},"excluded":{"true" if excluded >> i & 1 else "false"}}}'
-                           for i in order)
-        listed = ",".join(f"{self.keys[i]}:{scores[i]}" for i in order)
-        found = self._standings[key] = _Standing(order, eligible, margin, _compact(tied) if tied else "[]",
-                                                 f'"ranking":[{ranking}],"scores":{{{listed}}}')
+        tied = [self.options[i] for i in eligible if scores[i] == scores[eligible[0]]] if margin == 0 else ()
+        ranked = [scores[i] for i in order]
+        found = self._standings[key] = _Standing(eligible, margin, _texts(tied) if tied else "[]",
+                                                 template % (*ranked, *ranked))
         return found
+
+    def _layout(self, order: tuple[int, ...], excluded: int) -> tuple[tuple[int, ...], str]:
+        """The eligible options of a ranking, and its '"ranking":[...],"scores":{...}' with a %d for each
+        score, in order, twice: a few dozen of these (orders and excluded options) serve every answer."""
+        ranking = ",".join(f'{self.option_json[i].replace("%", "%%")}%d,"excluded":'
+                           f'{"true" if excluded >> i & 1 else "false"}}}' for i in order)
+        listed = ",".join(f'{self.keys[i].replace("%", "%%")}:%d' for i in order)
+        return tuple(i for i in order if not excluded >> i & 1), f'"ranking":[{ranking}],"scores":{{{listed}}}'
+
+    def _reasons(self, ranks: int) -> str:
+        """The points reasons whose rank bits are set, in rank order, comma-separated: a byte of the bits
+        at a time, each byte's fragments joined once (the shipped rules' 98 reasons make 13 tables)."""
+        octets = ranks.to_bytes(self.chunk_count, "little")
+        pieces = list(map(list.__getitem__, self._chunks, octets))
+        if None in pieces:
+            for c, octet in enumerate(octets):
+                if pieces[c] is None:
+                    pieces[c] = self._chunks[c][octet] = "".join(
+                        "," + self.fragments[c * CHUNK + b] for b in range(CHUNK) if octet >> b & 1)
+        return "".join(pieces)[1:]
 
     # --- per answer --------------------------------------------------------------------------
 
@@ -154,16 +206,16 @@ class Assembler:
         made = list(map(self._parts.get, parts))
         if None in made:
             made = [m if m is not None else self._part(p) for m, p in zip(made, parts)]
-        # the parts' fields side by side (see _Part), each summed up by C-level builtins
-        points, excluded_by, exclusions_by, ranks_by, strong_by, violated_by, advice_by = zip(*made)
-        scores = tuple(map(sum, zip(*points))) if len(made) > 1 else points[0]
-        excluded, violated, strong = reduce(or_, excluded_by), reduce(or_, violated_by), True in strong_by
-        standing = self._standing(scores, excluded)
+        # the parts' fields side by side (see _Part), each summed up by a C-level builtin
+        points, flags_by, exclusions_by, advice_by = zip(*made)
+        flags = reduce(or_, flags_by)
+        n, at = len(self.options), self.flag_at
+        standing = self._standing(sum(points, self.bias), flags & ((1 << n) - 1))
         eligible, margin = standing.eligible, standing.margin
-        exclusions = tuple(sorted(chain.from_iterable(exclusions_by)))
-        basis = bool(exclusions) or strong or (margin or 0) > LIGHT
+        exclusions = tuple(sorted(chain.from_iterable(exclusions_by))) if flags >> (at + EXCLUSIONS_BIT) & 1 else ()
+        basis = bool(exclusions) or flags >> (at + STRONG_BIT) & 1 or (margin or 0) > LIGHT
         winner = eligible[0] if eligible and basis else None
-        advice = list(chain.from_iterable(advice_by)) if eligible else []
+        advice = list(chain.from_iterable(advice_by)) if eligible and flags >> (at + ADVICE_BIT) & 1 else []
         qualified = [rule for _, rule, option, required, _ in sorted(advice) if required and option == winner] \
             if advice else []
         if winner is None:
@@ -173,11 +225,10 @@ class Assembler:
         elif qualified:
             label = QUALIFIED
         else:
-            label = CLEAR if not violated >> winner & 1 and (margin is None or margin > STRONG) else CLOSE
+            label = CLEAR if not flags >> (n + winner) & 1 and (margin is None or margin > STRONG) else CLOSE
         top = eligible[:2]
         notes = sorted([(top.index(option), rule, fragment) for _, rule, option, _, fragment in advice if option in top]) \
             if advice else ()
-        reasons = ",".join(map(self.fragments.__getitem__, sorted(chain.from_iterable(ranks_by))))
         return "".join((
             '{"name":', _text(workload.name), ',"source":', self._source(workload.source),
             ',"labels":', _compact(dict(workload.labels)) if workload.labels else "{}",
@@ -185,10 +236,10 @@ class Assembler:
             ",", standing.ranking, ',"excluded":', self._excluded(exclusions) if exclusions else "{}",
             ',"margin":', "null" if margin is None else str(margin),
             ',"confidence":', "null" if label is None else f'"{label}"',
-            ',"qualified_by":', _compact(qualified) if qualified else "[]", ',"deciders":', self._deciders(workload, label),
+            ',"qualified_by":', _texts(qualified) if qualified else "[]", ',"deciders":', self._deciders(workload, label),
             ',"tied":', standing.tied,
-            ',"conflicts":', _compact(list(dict.fromkeys(e[3] for e in exclusions))) if not eligible else "[]",
-            ',"reasons":[', reasons, '],"needs":', self._needs_json(workload.needs),
+            ',"conflicts":', _texts(list(dict.fromkeys(e[3] for e in exclusions))) if not eligible else "[]",
+            ',"reasons":[', self._reasons(flags >> self.ranks_at), '],"needs":', self._needs_json(workload.needs),
             ',"advice":[', ",".join([n[2] for n in notes]), '],"what_would_change":null,"near_misses":null}', end))
 
     def _excluded(self, exclusions: tuple[tuple[int, int, int, str, str], ...]) -> str:
@@ -235,13 +286,21 @@ class Assembler:
 
     def _needs_json(self, needs: tuple[tuple[str, Any], ...]) -> str:
         cache = self._needs
-        pieces = list(map(cache.get, needs))
-        if None in pieces:
-            for at, found in enumerate(pieces):
-                if found is None:
-                    if len(cache) >= CACHE_LIMIT:
-                        cache.clear()
-                    criterion, value = needs[at]
-                    pieces[at] = cache[needs[at]] = _text(criterion) + ":" + _compact(
-                        list(value) if isinstance(value, tuple) else value)
+        try:
+            return "{" + ",".join(map(cache.__getitem__, needs)) + "}"
+        except KeyError:  # a need not met before: encoded once
+            pass
+        pieces = []
+        for need in needs:
+            piece = cache.get(need)
+            if piece is None:
+                if len(cache) >= CACHE_LIMIT:
+                    cache.clear()
+                piece = cache[need] = self._need(need)
+            pieces.append(piece)
         return "{" + ",".join(pieces) + "}"
+
+    @staticmethod
+    def _need(need: tuple[str, Any]) -> str:
+        criterion, value = need
+        return _text(criterion) + ":" + _compact(list(value) if isinstance(value, tuple) else value)
