@@ -1,6 +1,6 @@
 """--jobs N writes the same bytes as --jobs 1, whatever the format, the destination and its encoding.
 
-Workers hand back each task's answers as one buffer of UTF-8 (batch.Context.run), which the parent
+Workers hand back each task's answers as one bytes object of UTF-8 (batch.Context.run), which the parent
 writes straight onto the output's binary buffer when that is the same thing (streams.write_encoded);
 for formats that are their answers and nothing else (JSON Lines, YAML) on a file or a pipe, the
 workers write those bytes to the output themselves, in input order (batch.Outlet).
@@ -75,7 +75,7 @@ def test_a_task_goes_as_utf8_bytes_and_as_text_when_utf8_cannot_encode_it():
     context = Context(Options(format="jsonl"))
     lines = [json.dumps({"name": name, "needs": {"startup": "instant"}}).encode() for name in ("caf\u00e9", "plain")]
     encoded = context.run(Task((LinesUnit("a.jsonl", 1, lines, 0),), True, 0))
-    assert len(encoded.pieces) == 1 and isinstance(encoded.pieces[0], bytearray)
+    assert len(encoded.pieces) == 1 and isinstance(encoded.pieces[0], bytes)
     answers = encoded.pieces[0].decode("utf-8").splitlines()
     assert [json.loads(a)["name"] for a in answers] == ["caf\u00e9", "plain"]
     # a lone surrogate, as in a file name that is not UTF-8 (os.fsdecode): the whole task goes as text, in

@@ -57,7 +57,7 @@ class Chunk:
     __slots__ = ("pieces", "messages", "answered", "failed", "size", "fatal", "index", "written", "write_error")
 
     def __init__(self, size: int = 0) -> None:
-        self.pieces: list[Any] = []  # joinable formats: one bytearray of UTF-8 (or a str), see Context.run
+        self.pieces: list[Any] = []  # joinable formats: one bytes object of UTF-8 (or a str), see Context.run
         self.messages: list[str] = []  # every problem of the inputs not answered, one line each (the CLI prints them)
         self.answered = 0
         self.failed = 0
@@ -96,13 +96,14 @@ class Context:
 
     def run(self, task: Task) -> Chunk:
         chunk = Chunk(size=task.size)
-        # joinable formats: the answers go straight into one UTF-8 buffer, each encoded as it is rendered.
-        # One buffer is the cheapest thing to send to the parent (a str is encoded by pickle and decoded
+        # joinable formats: each answer is encoded as it is rendered, and the task's bytes joined once. One
+        # bytes object is the cheapest thing to send to the parent (a str is encoded by pickle and decoded
         # again on arrival) and to write (onto the output's binary buffer: see streams.write_encoded).
         # Holding a task's answers (megabytes) as strings, then joined, then encoded, made the C library
         # hand that memory back to the system after every task and fault it in again: a tenth of a large
-        # batch's time went to page faults (about 330,000 for 100,000 answers; 35,000 this way).
-        joined = bytearray() if self.format.joinable else None
+        # batch's time went to page faults (330,000 for 100,000 answers; 28,000 this way). A growing
+        # bytearray avoided the faults too, but its reallocations copied each answer about eight times.
+        joined: list[bytes] | None = [] if self.format.joinable else None
         try:
             for index, answer in enumerate(self.answers(task.units)):
                 piece = self.format.piece(answer, task.first and index == 0)
@@ -110,9 +111,9 @@ class Context:
                     chunk.pieces.append(piece)
                 else:
                     try:
-                        joined += piece.encode("utf-8")
+                        joined.append(piece.encode("utf-8"))
                     except UnicodeEncodeError:  # a lone surrogate: the task goes as text, for the output's
-                        chunk.pieces = [joined.decode("utf-8"), piece]  # own error handling
+                        chunk.pieces = [b"".join(joined).decode("utf-8"), piece]  # own error handling
                         joined = None
                 if isinstance(answer, InputError):
                     chunk.failed += 1
@@ -122,7 +123,7 @@ class Context:
         except RuleError as error:  # sent back as data: an exception would not survive pickling intact
             chunk.fatal = error.problems
         if joined:
-            chunk.pieces = [joined]
+            chunk.pieces = [b"".join(joined)]
         elif self.format.joinable and chunk.pieces:
             chunk.pieces = ["".join(chunk.pieces)]
         return chunk
@@ -245,7 +246,7 @@ class Outlet:
         self.changed = context.Condition()
 
     def write_in_turn(self, index: int, chunk: Chunk) -> None:
-        if chunk.fatal or not all(isinstance(piece, (bytes, bytearray)) for piece in chunk.pieces):
+        if chunk.fatal or not all(isinstance(piece, bytes) for piece in chunk.pieces):
             return  # the parent writes it (or stops), and passes the turn
         with self.changed:
             while self.turn.value != index:

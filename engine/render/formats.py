@@ -113,7 +113,7 @@ class _CsvWriter(Writer):
 
     def add(self, piece: str | bytes) -> None:
         if not self.count:
-            piece = (self.header.encode("utf-8") if isinstance(piece, (bytes, bytearray)) else self.header) + piece
+            piece = (self.header.encode("utf-8") if isinstance(piece, bytes) else self.header) + piece
         super().add(piece)
 
     def close(self) -> None:

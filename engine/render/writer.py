@@ -21,7 +21,7 @@ class Writer:
 
     def add(self, piece: Any) -> None:
         self.count += 1
-        if isinstance(piece, (bytes, bytearray)):  # a task's answers, already encoded (batch.Context.run)
+        if isinstance(piece, bytes):  # a task's answers, already encoded (batch.Context.run)
             write_encoded(self.out, piece)
         else:
             self.out.write(piece)
