@@ -36,7 +36,7 @@ warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp
 
 from .compile import DEFAULT_CAP, compile_ruleset, encoder, end_fact, fact_layout, rule_ids
 from .errors import Problem, RuleError, Span
-from .groups import Partition, partition, profile_needs
+from .groups import Group, Partition, packed, partition, profile_needs
 from .limits import limit_problems
 from .model import RuleSet
 
@@ -62,6 +62,9 @@ MEMO_CAP = 65_536
 # whole costs one fact per workload (the shipped rules' largest group, 22,400 sub-profiles, meets about
 # 0.65 per workload in the first window of a random corpus, and fewer and fewer after).
 GROUP_SPACE_LIMIT = 1 << 20
+# Groups are packed together while their pack has at most this many sub-profiles (see groups.packed): the
+# shipped rules' twelve groups make five packs, so a workload costs five memo lookups rather than twelve.
+UNIT_SPACE = 256
 SAMPLE = 20_000
 MAX_MISSES = 1.0
 
@@ -209,7 +212,7 @@ def _get_engine() -> _Engine:
         return _engine
 
 
-Parts = tuple[frozenset[str], ...]  # a workload's fired rules, one frozenset per group (or one for all)
+Parts = tuple[frozenset[str], ...]  # a workload's fired rules, one frozenset per unit (a group or a pack of them: see Evaluator.units), or one for all
 
 
 def _getter(positions: tuple[int, ...]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
@@ -251,13 +254,15 @@ class Evaluator:
         self.partition: Partition = partition(ruleset)
         if grouped is None:
             grouped = self.partition.unique_ids and self.partition.largest_space <= GROUP_SPACE_LIMIT
-        # per group: its criteria, its rules and what its sub-profiles fire (None: evaluate whole)
+        # the groups, small ones packed together (see groups.packed): what is remembered and looked up
+        self.units: tuple[Group, ...] = packed(self.partition.groups, UNIT_SPACE)
+        # per unit: its criteria, its rules and what its sub-profiles fire (None: evaluate whole)
         self._groups: list[tuple[tuple[str, ...], frozenset[str], dict[tuple[Any, ...], frozenset[str]]]] | None = (
-            [(g.criteria, g.rules, {}) for g in self.partition.groups] if grouped and self.partition.unique_ids else None)
+            [(g.criteria, g.rules, {}) for g in self.units] if grouped and self.partition.unique_ids else None)
         # per group, per set of criteria its rules test: the sub-profile's part of it (a tuple, by a C-level
         # getter), the rules testing it, and what each answer to it fires; and the set's criteria (see _learn)
-        self._tests = [[(_getter(at), own, {}) for at, own in g.tests] for g in self.partition.groups]
-        self._tested_criteria = [[tuple(g.criteria[i] for i in at) for at, _own in g.tests] for g in self.partition.groups]
+        self._tests = [[(_getter(at), own, {}) for at, own in g.tests] for g in self.units]
+        self._tested_criteria = [[tuple(g.criteria[i] for i in at) for at, _own in g.tests] for g in self.units]
         self._remembered = self._seen = self._misses = 0
         self._window = window
 
@@ -271,7 +276,7 @@ class Evaluator:
         return [parts[0] if len(parts) == 1 else frozenset().union(*parts) for parts in self.fired_parts(needs_list)]
 
     def fired_parts(self, needs_list: Sequence[Mapping[str, Any]]) -> list[Parts]:
-        """For each workload's needs, the rules that fire, one frozenset per group (the same objects for
+        """For each workload's needs, the rules that fire, one frozenset per unit (the same objects for
         every workload that shares a sub-profile), or a single frozenset when evaluating whole."""
         groups = self._groups
         if groups is None:

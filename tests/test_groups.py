@@ -5,6 +5,7 @@ that evaluates whole workloads."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import random
 
 from hypothesis import HealthCheck, given, settings
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from deploy_advisor.engine.compile import dnf_terms
 from deploy_advisor.engine.conditions import criteria_in
 from deploy_advisor.engine.evaluate import GROUP_SPACE_LIMIT, Evaluator
-from deploy_advisor.engine.groups import partition
+from deploy_advisor.engine.groups import packed, partition
 from deploy_advisor.engine.model import All, AnyOf, CountAtLeast, Has, Is, Not
 from deploy_advisor.engine.reference import ReferenceEvaluator
 from deploy_advisor.engine.rulefiles import load_ruleset
@@ -103,12 +104,32 @@ def test_parts_are_per_group_and_shared_between_workloads(ruleset):
     engine = Evaluator(ruleset)
     same_os = [{"os_families": ("linux",), "latency": "critical"}, {"os_families": ("linux",), "startup": "instant"}]
     first, second = engine.fired_parts(same_os)
-    groups = partition(ruleset).groups
-    assert len(first) == len(second) == len(groups)
-    at = next(i for i, g in enumerate(groups) if "os_families" in g.criteria)
+    units = engine.units
+    assert len(first) == len(second) == len(units) < len(partition(ruleset).groups)  # small groups are packed
+    at = next(i for i, g in enumerate(units) if "os_families" in g.criteria)
     assert first[at] is second[at]  # evaluated once, the same answer reused
-    for part, group in zip(first, groups):
-        assert part <= group.rules
+    for part, unit in zip(first, units):
+        assert part <= unit.rules
+
+
+def test_packs_hold_every_group_whole_within_the_limit(ruleset):
+    """groups.packed: every group in exactly one pack, whole (its criteria side by side, its tested sets
+    moved with them); a pack's space is the product of its groups' and stays within the limit unless it
+    is one group; the packs keep the groups' order."""
+    groups = partition(ruleset).groups
+    everything = math.prod(g.space for g in groups)
+    for limit in (1, 16, 256, 10**9, everything):
+        packs = packed(groups, limit)
+        assert sorted(c for p in packs for c in p.criteria) == sorted(c for g in groups for c in g.criteria)
+        assert sorted(r for p in packs for r in p.rules) == sorted(r for g in groups for r in g.rules)
+        for pack in packs:
+            inside = [g for g in groups if set(g.criteria) <= set(pack.criteria)]
+            assert pack.space == math.prod(g.space for g in inside) and (pack.space <= limit or len(inside) == 1)
+            tested = {(tuple(pack.criteria[i] for i in at), own) for at, own in pack.tests}
+            assert tested == {(tuple(g.criteria[i] for i in at), own) for g in inside for at, own in g.tests}
+        firsts = [groups.index(next(g for g in groups if g.criteria[0] == p.criteria[0])) for p in packs]
+        assert firsts == sorted(firsts)
+    assert len(packed(groups, 1)) == len(groups) and len(packed(groups, everything)) == 1
 
 
 def test_lists_as_answers_are_read_as_tuples(ruleset):
