@@ -3,7 +3,6 @@ reports, in every format, what changes and which rules made the difference."""
 from __future__ import annotations
 
 import csv
-import dataclasses
 import io
 import json
 from pathlib import Path
@@ -33,7 +32,7 @@ def expected(advisor):
     for path in sorted(EXAMPLES.glob("*.yaml")):
         (workload,) = read_file(path, str(path), advisor.catalogue)
         needs = {**dict(workload.needs), "host_os": "linux", "containerizable": "yes"}
-        edited = dataclasses.replace(workload, needs=tuple((c, needs[c]) for c in advisor.catalogue.ids if c in needs))
+        edited = workload._replace(needs=tuple((c, needs[c]) for c in advisor.catalogue.ids if c in needs))
         before, after = advisor.evaluate([workload, edited])
         out[workload.name] = (before, after)
     return out

@@ -225,7 +225,7 @@ def project(workload: Workload, catalogue: Catalogue) -> tuple[Workload, tuple[s
         dropped += [f"{cid}: {v}" for v in values if v not in known]
         if known:
             kept.append((cid, known if isinstance(answer, tuple) else known[0]))
-    return dataclasses.replace(workload, needs=tuple(kept)), tuple(dropped)
+    return workload._replace(needs=tuple(kept)), tuple(dropped)
 
 
 def _order(result: Result) -> tuple[tuple[str, ...], frozenset[str]]:

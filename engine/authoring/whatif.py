@@ -7,7 +7,6 @@ every rule is a ``same`` change, and a cause is a rule that fires on one side on
 """
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
@@ -95,7 +94,7 @@ def assumed(workload: Workload, assumptions: Sequence[Assumption], catalogue: Ca
     """The workload with the assumed answers in place of its own (in catalogue order)."""
     needs = dict(workload.needs)
     needs.update({a.criterion: a.value for a in assumptions})
-    return dataclasses.replace(workload, needs=tuple((c, needs[c]) for c in catalogue.ids if c in needs))
+    return workload._replace(needs=tuple((c, needs[c]) for c in catalogue.ids if c in needs))
 
 
 def assess(advisor: Advisor, outcomes: Iterable[Outcome], assumptions: Sequence[Assumption],
