@@ -107,6 +107,7 @@ class Assembler:
         self.tie_rank = [table.tie_order.get(o, 0) for o in options]  # used only when self.fast: all are there
         self.option_json = [f'{{"option":{_text(o)},"score":' for o in options]
         self._parts: dict[frozenset[str], _Part] = {}
+        self._rule_parts: list[_Part | None] = [None] * len(ruleset.rules)  # see _rule_part
         self._standings: dict[int, _Standing] = {}
         self._layouts: dict[tuple[tuple[int, ...], int], tuple[tuple[int, ...], str]] = {}  # see _layout
         # per byte of the rank bits, the fragments its bits stand for, each after a comma ("" for none)
@@ -126,29 +127,40 @@ class Assembler:
         return found
 
     def _make_part(self, fired: frozenset[str]) -> _Part:
-        table, index, ruleset, width, at = self.table, self.index, self.ruleset, self.width, self.flag_at
+        """A group's part: its rules' own parts (see _rule_part) summed up, in rule-file order."""
+        rules = self._rule_parts
+        made = [rules[i] if rules[i] is not None else self._rule_part(i, rule)
+                for i, rule in sorted(self.rules[r] for r in fired if r in self.rules)] if fired else []
+        if len(made) == 1:
+            return made[0]
+        return _Part(sum(m.points for m in made), reduce(or_, (m.flags for m in made), 0),
+                     tuple(chain.from_iterable(m.exclusions for m in made)), tuple(chain.from_iterable(m.advice for m in made)))
+
+    def _rule_part(self, i: int, rule: Any) -> _Part:
+        """What rule ``i`` adds to an answer, encoded once: a group's part is the sum of its rules'."""
+        table, index, ruleset, at = self.table, self.index, self.ruleset, self.flag_at
         points = flags = 0
         exclusions, advice = [], []
-        for i, rule in sorted((self.rules[r] for r in fired if r in self.rules), key=lambda x: x[0]):
-            reasons, excluding = table.reasons[rule.id]
-            for k, reason in enumerate(reasons):
-                option = index[reason.option]
-                points += (reason.points or 0) << (option * width)
-                flags |= 1 << (self.ranks_at + self.rank[(i, k)])
-                if abs(reason.points or 0) > LIGHT:
-                    flags |= 1 << (at + STRONG_BIT)
-                if (reason.points or 0) <= VIOLATED:
-                    flags |= 1 << (len(self.options) + option)
-            for k, reason in enumerate(excluding):
-                flags |= 1 << index[reason.option] | 1 << (at + EXCLUSIONS_BIT)
-                exclusions.append((i, k, index[reason.option], rule.id, _compact(_exclusion(reason.as_dict()))))
-            if rule.advice is not None:
-                note = {"rule": rule.id, "option": rule.advice.option, "text": rule.advice.text,
-                        "because": rule.advice.because or rule.because,
-                        "source": ruleset.cite(rule.advice.source or rule.source), "file": rule.file, "line": rule.line}
-                flags |= 1 << (at + ADVICE_BIT)
-                advice.append((i, rule.id, index[rule.advice.option], rule.advice.required, _compact(note)))
-        return _Part(points, flags, tuple(exclusions), tuple(advice))
+        reasons, excluding = table.reasons[rule.id]
+        for k, reason in enumerate(reasons):
+            option = index[reason.option]
+            points += (reason.points or 0) << (option * self.width)
+            flags |= 1 << (self.ranks_at + self.rank[(i, k)])
+            if abs(reason.points or 0) > LIGHT:
+                flags |= 1 << (at + STRONG_BIT)
+            if (reason.points or 0) <= VIOLATED:
+                flags |= 1 << (len(self.options) + option)
+        for k, reason in enumerate(excluding):
+            flags |= 1 << index[reason.option] | 1 << (at + EXCLUSIONS_BIT)
+            exclusions.append((i, k, index[reason.option], rule.id, _compact(_exclusion(reason.as_dict()))))
+        if rule.advice is not None:
+            note = {"rule": rule.id, "option": rule.advice.option, "text": rule.advice.text,
+                    "because": rule.advice.because or rule.because,
+                    "source": ruleset.cite(rule.advice.source or rule.source), "file": rule.file, "line": rule.line}
+            flags |= 1 << (at + ADVICE_BIT)
+            advice.append((i, rule.id, index[rule.advice.option], rule.advice.required, _compact(note)))
+        made = self._rule_parts[i] = _Part(points, flags, tuple(exclusions), tuple(advice))
+        return made
 
     def _standing(self, total: int, excluded: int) -> _Standing:
         """The ranking for packed scores ``total`` (bias included) and the excluded options' bits."""
