@@ -97,3 +97,37 @@ def test_parts_fire_what_the_whole_rule_set_and_the_oracle_fire(ruleset):
     first = switching.fired(batch[:100])
     assert not switching.grouped  # a random corpus misses too often in a window of 50
     assert first + switching.fired(batch[100:]) == expected
+
+
+def test_the_installed_command_and_python_m_run_entry():
+    """`deploy-advisor` and `python -m deploy_advisor` go through entry(), whose quicker exit is the
+    start-up target's largest single share after the imports."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    scripts = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["deploy-advisor"] == "deploy_advisor.main:entry"
+    assert "entry()" in (root / "cli" / "__main__.py").read_text(encoding="utf-8")
+
+
+def test_entry_leaves_the_survivors_out_of_the_exit_collection_and_the_output_whole():
+    code = ("import gc, sys\nfrom deploy_advisor.main import entry\n"
+            f"sys.argv = ['deploy-advisor', 'recommend', '--format', 'json', {str(EXAMPLE)!r}]\n"
+            "code = entry()\nprint(gc.get_freeze_count(), file=sys.stderr)\nsys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stderr.split()[-1]) > 10_000  # the rule set, the engine and the modules, frozen
+    import json
+
+    assert json.loads(done.stdout)[0]["name"] == "Payments API"  # flushed whole at exit
+
+
+def test_main_called_in_a_running_process_leaves_the_collector_alone(capsys):
+    import gc
+
+    from deploy_advisor.main import main
+
+    before = gc.get_freeze_count()
+    assert main(["recommend", str(EXAMPLE)]) == 0
+    assert gc.get_freeze_count() == before  # recommend freezes while it answers, and unfreezes
+    assert "Payments API" in capsys.readouterr().out
