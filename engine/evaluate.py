@@ -18,6 +18,11 @@ What this module does about durable-rules' measured traps (see docs/engine-notes
   so several rule sets live side by side in one process;
 * durable never frees a registered rule set (about 5 MB each): Evaluators of identical compiled rule
   sets share one registration, and a process holds at most MAX_RULE_SETS different ones;
+* durable's ``create_ruleset`` grows faster than the rules it is given (time and memory): an
+  Evaluator that learns by groups registers its rule set in parts of at most PART_RULES durable
+  rules, each a ruleset of its own with its own catch-all and batch-end rule, and asserts each batch
+  to every part; one that evaluates whole workloads (every workload a fact: there, each part costs
+  a pass over the batch) registers it whole;
 * rule sets past durable's measured limits (engine/limits.py) are refused before registration.
 """
 from __future__ import annotations
@@ -34,7 +39,7 @@ from typing import Any, Callable, Mapping, Sequence
 # and not the user's business.
 warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp", category=DeprecationWarning)
 
-from .compile import DEFAULT_CAP, compile_ruleset, encoder, end_fact, fact_layout, rule_ids
+from .compile import BATCH_END, CATCH_ALL, DEFAULT_CAP, compile_ruleset, encoder, end_fact, fact_layout, rule_ids
 from .errors import Problem, RuleError, Span
 from .groups import Group, Partition, packed, partition, profile_needs
 from .limits import limit_problems
@@ -50,6 +55,11 @@ _durable: Any = None
 _LOCK = threading.RLock()
 _DEFAULT_SESSION = "0"  # where durable puts facts without a session id
 MAX_RULE_SETS = 128  # distinct compiled rule sets one process may register: about 5 MB each, never freed
+# Durable rules per registered part (see _parts). Registering the shipped rules (69 durable rules)
+# took 15 ms and 19.6 MB whole, 6.1 ms and 9.1 MB in parts of 12 (6.2 ms at 8, 9.6 ms in parts of
+# one rule): a command answering one file pays it at every start. Evaluating whole workloads through
+# parts of 12 took 40-60% longer, hence the whole registration there (see Evaluator._whole).
+PART_RULES = 12
 
 # Evaluation by independent rule groups (see groups.py): what each distinct sub-profile fires is learned
 # once (from durable-rules, asked about each set of criteria some rules test: see Evaluator._learn) and
@@ -104,19 +114,57 @@ def _sync_host() -> Any:
     return _SyncHost()
 
 
+def _parts(definition: dict[str, Any], size: int | None = PART_RULES) -> list[dict[str, Any]]:
+    """The compiled rules in parts of at most ``size`` (None: one part, the definition itself), in
+    order, each with fresh copies of the catch-all and batch-end rules: every part needs them (see
+    compile.py) and durable mutates what it registers. A rule's firing does not depend on the other
+    rules, so the parts fire what the whole fires."""
+    if size is None:
+        return [definition]
+    rules = [(name, rule) for name, rule in definition.items() if name not in (CATCH_ALL, BATCH_END)]
+    fixed = [(name, definition[name]) for name in (CATCH_ALL, BATCH_END) if name in definition]
+    chunks = [rules[start : start + size] for start in range(0, len(rules), size)] or [[]]
+    return [dict(chunk + [(name, _copied(rule)) for name, rule in fixed]) for chunk in chunks]
+
+
+def _by_tests(definition: dict[str, Any], split: Partition) -> dict[str, Any]:
+    """The definition with its durable rules in the order of the groups' tested sets (see groups.py),
+    so that the rules _learn asks about at once sit in one part, or few."""
+    order = {rule: (g, t) for g, group in enumerate(split.groups) for t, (_at, own) in enumerate(group.tests)
+             for rule in own}
+    last = (len(split.groups), 0)
+    return dict(sorted(definition.items(), key=lambda item: min((order.get(i, last) for i in rule_ids(item[0])),
+                                                                 default=last)))
+
+
+def _copied(rule: Any) -> Any:
+    if isinstance(rule, dict):
+        return {key: _copied(value) for key, value in rule.items()}
+    if isinstance(rule, list):
+        return [_copied(value) for value in rule]
+    return rule
+
+
 class _Registration:
-    """One compiled rule set registered with durable-rules, shared by every Evaluator of the same content.
+    """One compiled rule set registered with durable-rules, shared by every Evaluator of the same content:
+    one durable ruleset per part of it (see _parts), named ``name``, ``name/2``, ...
 
     The actions record matches in this object's sink, which is only ever filled under the lock."""
 
-    def __init__(self, engine: "_Engine", name: str, definition: dict[str, Any], keys: tuple[str, ...]) -> None:
+    def __init__(self, engine: "_Engine", name: str, definition: dict[str, Any], keys: tuple[str, ...],
+                 part_rules: int | None = PART_RULES) -> None:
         self.engine, self.name, self.keys = engine, name, keys
         self._sink: list[list[str]] = []
         self._base = 0
         self._errors: list[BaseException] = []
-        for rule_name, rule in definition.items():
-            rule["run"] = self._action(rule_ids(rule_name))
-        engine.host.register_rulesets({name: definition})
+        parts = _parts(definition, part_rules)
+        self.parts = tuple(name if i == 0 else f"{name}/{i + 1}" for i in range(len(parts)))
+        # the ids of the rules each part can fire
+        self.part_rules = tuple(frozenset(i for durable_name in part for i in rule_ids(durable_name)) for part in parts)
+        for part_name, part in zip(self.parts, parts):
+            for rule_name, rule in part.items():
+                rule["run"] = self._action(rule_ids(rule_name))
+            engine.host.register_rulesets({part_name: part})
 
     def _action(self, ids: tuple[str, ...]) -> Callable[[Any], None]:
         if not ids:  # the catch-all and the batch-end marker: nothing to record
@@ -134,7 +182,8 @@ class _Registration:
 
         return run
 
-    def run(self, packed: list[str], root: str) -> list[frozenset[str]]:
+    def run(self, packed: list[str], root: str, parts: Sequence[int] | None = None) -> list[frozenset[str]]:
+        """What each packed workload fires, asserted to every part or to the ``parts`` given (by index)."""
         with _LOCK:
             host = self.engine.host
             base = self.engine.take_ids(len(packed) + 1)
@@ -145,22 +194,27 @@ class _Registration:
                 facts = [{**dict.fromkeys(self.keys, p), "id": base + i} for i, p in enumerate(packed)]
             facts.append({**end_fact(), "id": base + len(packed)})
             self._sink, self._base, self._errors = [[] for _ in packed], base, []
-            try:
-                host.assert_facts(self.name, facts)
-            except load_durable().MessageNotHandledException:
-                pass  # nothing matched: a normal outcome (the catch-all makes it rare)
-            except Exception as exc:
-                raise RuleError([Problem(Span(root), "engine-failed", f"durable-rules failed on a workload: {exc}",
-                                         "run 'deploy-advisor check' on the rule set")]) from None
-            finally:
-                try:
-                    host.delete_state(self.name, _DEFAULT_SESSION)
-                except Exception:
-                    pass
-            if self._errors:
-                raise self._errors[0]
+            for index in range(len(self.parts)) if parts is None else parts:  # each adds what its rules fire
+                self._assert(host, self.parts[index], facts, root)
+                if self._errors:
+                    raise self._errors[0]
             sink, self._sink = self._sink, []
         return [frozenset(s) for s in sink]
+
+    @staticmethod
+    def _assert(host: Any, part: str, facts: list[dict[str, Any]], root: str) -> None:
+        try:
+            host.assert_facts(part, facts)
+        except load_durable().MessageNotHandledException:
+            pass  # nothing matched: a normal outcome (the catch-all makes it rare)
+        except Exception as exc:
+            raise RuleError([Problem(Span(root), "engine-failed", f"durable-rules failed on a workload: {exc}",
+                                     "run 'deploy-advisor check' on the rule set")]) from None
+        finally:
+            try:
+                host.delete_state(part, _DEFAULT_SESSION)
+            except Exception:
+                pass
 
 
 class _Engine:
@@ -175,14 +229,17 @@ class _Engine:
         self.limit = limit
         self.registered: dict[str, _Registration] = {}
         self._next_id = 1
+        self._names = 0  # rulesets named so far: a registration refused halfway leaves its parts behind
 
     def take_ids(self, count: int) -> int:
         """The first of ``count`` fresh fact ids: ids stay unique across batches and rule sets."""
         first, self._next_id = self._next_id, self._next_id + count
         return first
 
-    def registration(self, definition: dict[str, Any], keys: tuple[str, ...], root: str) -> _Registration:
-        content = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()
+    def registration(self, definition: dict[str, Any], keys: tuple[str, ...], root: str,
+                     part_rules: int | None = PART_RULES) -> _Registration:
+        """The registration of ``definition`` in parts of ``part_rules`` durable rules (None: whole)."""
+        content = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest() + f"/{part_rules}"
         with _LOCK:
             found = self.registered.get(content)
             if found is not None:
@@ -193,7 +250,8 @@ class _Engine:
                                          "which cannot free one (about 5 MB each)",
                                          "reuse one Advisor per rule set; identical rule sets share one registration")])
             try:
-                found = _Registration(self, f"deploy-advisor-{len(self.registered) + 1}", definition, keys)
+                self._names += 1
+                found = _Registration(self, f"deploy-advisor-{self._names}", definition, keys, part_rules)
             except Exception as exc:  # durable reports bad definitions as bare Exceptions with a code
                 raise RuleError([Problem(Span(root), "engine-rejected",
                                          f"durable-rules refused the compiled rule set: {exc}")]) from None
@@ -249,8 +307,7 @@ class Evaluator:
         if refused:  # never hand durable-rules a shape known to crash or hang it
             raise RuleError(refused)
         self._encode = encoder(layout)
-        self._registration = _get_engine().registration(definition, layout.keys, root)
-        self.name = self._registration.name
+        self._keys = layout.keys
         self.partition: Partition = partition(ruleset)
         if grouped is None:
             grouped = self.partition.unique_ids and self.partition.largest_space <= GROUP_SPACE_LIMIT
@@ -259,10 +316,23 @@ class Evaluator:
         # per unit: its criteria, its rules and what its sub-profiles fire (None: evaluate whole)
         self._groups: list[tuple[tuple[str, ...], frozenset[str], dict[tuple[Any, ...], frozenset[str]]]] | None = (
             [(g.criteria, g.rules, {}) for g in self.units] if grouped and self.partition.unique_ids else None)
+        # Learning by groups asserts few facts: the rule set is registered in parts, cheaper to create
+        # (start-up); evaluating whole asserts every workload: registered whole (see PART_RULES).
+        if self._groups is not None:
+            definition = _by_tests(definition, self.partition)
+        self._registration = _get_engine().registration(definition, layout.keys, root,
+                                                        PART_RULES if self._groups is not None else None)
+        self._whole: _Registration | None = None if self._groups is not None else self._registration
+        self.name = self._registration.name
         # per group, per set of criteria its rules test: the sub-profile's part of it (a tuple, by a C-level
         # getter), the rules testing it, and what each answer to it fires; and the set's criteria (see _learn)
         self._tests = [[(_getter(at), own, {}) for at, own in g.tests] for g in self.units]
         self._tested_criteria = [[tuple(g.criteria[i] for i in at) for at, _own in g.tests] for g in self.units]
+        # per group, per tested set: the parts of the registration holding its rules, the only ones whose
+        # answers _learn keeps (one part, most often: see _by_tests)
+        part_rules = self._registration.part_rules
+        self._tested_parts = [[tuple(p for p, held in enumerate(part_rules) if held & own) for _at, own in g.tests]
+                              for g in self.units]
         self._remembered = self._seen = self._misses = 0
         self._window = window
 
@@ -333,8 +403,9 @@ class Evaluator:
                     unknown[(index, at, answers)] = None
         if unknown:
             todo = list(unknown)
-            fired = self._fired_whole([profile_needs(self._tested_criteria[index][at], answers)
-                                       for index, at, answers in todo])
+            fired = self._fired_in_parts([profile_needs(self._tested_criteria[index][at], answers)
+                                          for index, at, answers in todo],
+                                         [self._tested_parts[index][at] for index, at, _answers in todo])
             for (index, at, answers), rules in zip(todo, fired):
                 _get, own, memo = self._tests[index][at]
                 memo[answers] = rules & own
@@ -359,7 +430,31 @@ class Evaluator:
     def _fired_whole(self, needs_list: Sequence[Mapping[str, Any]]) -> list[frozenset[str]]:
         out: list[frozenset[str]] = []
         root = self.ruleset.root or "rules"
+        registration = self._whole_registration(root)  # learning by groups goes through _fired_in_parts
         for start in range(0, len(needs_list), self.batch):
             packed = [self._encode(needs) for needs in needs_list[start : start + self.batch]]
-            out.extend(self._registration.run(packed, root))
+            out.extend(registration.run(packed, root))
         return out
+
+    def _fired_in_parts(self, needs_list: list[dict[str, Any]], parts: list[tuple[int, ...]]) -> list[frozenset[str]]:
+        """What each of ``needs_list`` fires among the rules of its ``parts`` of the registration."""
+        root = self.ruleset.root or "rules"
+        packed = [self._encode(needs) for needs in needs_list]
+        asked: dict[int, list[int]] = {}  # part -> the needs asserted to it
+        for at, wanted in enumerate(parts):
+            for part in wanted:
+                asked.setdefault(part, []).append(at)
+        fired: list[frozenset[str]] = [frozenset()] * len(needs_list)
+        for part, ats in asked.items():
+            for start in range(0, len(ats), self.batch):
+                chunk = ats[start : start + self.batch]
+                for at, rules in zip(chunk, self._registration.run([packed[a] for a in chunk], root, (part,))):
+                    fired[at] = fired[at] | rules if fired[at] else rules
+        return fired
+
+    def _whole_registration(self, root: str) -> _Registration:
+        """The rule set registered whole, once this Evaluator evaluates whole workloads (from the start,
+        or since _account switched it): every workload is then a fact, and each part would cost a pass."""
+        if self._whole is None:
+            self._whole = _get_engine().registration(compile_ruleset(self.ruleset, cap=self.batch), self._keys, root, None)
+        return self._whole

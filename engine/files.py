@@ -15,9 +15,8 @@ import errno
 import os
 import re
 import stat
-from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator, TextIO
+from typing import BinaryIO, Iterator, NamedTuple, TextIO
 
 CHUNK = 1 << 20
 
@@ -62,8 +61,7 @@ NAME_BYTES = 200  # of the target's name kept in a temporary's name, so that it 
 _DESCRIPTOR_FOLDER = re.compile(r"/proc/[^/]+/fd|/dev/fd")
 
 
-@dataclass(frozen=True)
-class Destination:
+class Destination(NamedTuple):
     path: Path  # what is written: the path named, or the file its symbolic links lead to
     whole: bool  # True: through a temporary file renamed over ``path``; False: written straight through
     existing: bool  # ``path`` is a file already (whole only)

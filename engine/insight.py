@@ -17,12 +17,10 @@ The search is bounded so that it stays affordable in batches:
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import replace
 from itertools import combinations
 from operator import add, sub
 from typing import Any, Callable, Iterable, Iterator, Mapping, Protocol, Sequence
 
-from .answerspace import AnswerSpace
 from .conditions import criteria_in
 from .errors import InputError
 from .model import NeedPairs, NeedValue, RuleSet
@@ -79,7 +77,7 @@ class Explainer:
             found[plan.result.needs] = plan.insight([next(fired) for _ in plan.probes])
         for needs, insight in found.items():
             self._remember(needs, insight)
-        return [replace(r, insight=found[r.needs]) for r in results]
+        return [r._replace(insight=found[r.needs]) for r in results]
 
     def answers(self, stream: Iterable[Result | InputError]) -> Iterator[Result | InputError]:
         """A stream of answers (as from ``Advisor.results``) with insight added, batched for speed."""
@@ -108,6 +106,8 @@ class _Space:
     the questions that are not always asked, the criteria that meet in some rule, and the scorer."""
 
     def __init__(self, ruleset: RuleSet) -> None:
+        from .answerspace import AnswerSpace  # here: only --explain and the what-if search pay for it (start-up)
+
         self.ruleset = ruleset
         catalogue = ruleset.catalogue
         # Never the power set of a many-value criterion: one answer per class the rules tell apart, or

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import Callable, Iterator, NamedTuple
 
 from .errors import Problem, Span, shown
 from .fastjson import loads_unique
@@ -19,16 +18,14 @@ MAX_DEPTH = 64
 MAX_VALUES = 50_000
 
 
-@dataclass(frozen=True)
-class Bounds:
+class Bounds(NamedTuple):
     """Limits on one JSON document (the same as yamlio.Limits, without aliases: JSON has none)."""
 
     max_depth: int = MAX_DEPTH
     max_values: int = MAX_VALUES
 
 
-@dataclass(frozen=True)
-class JsonProblem:
+class JsonProblem(NamedTuple):
     """What is wrong with a JSON text, and where: an offset into it (-1 when unknown)."""
 
     code: str

@@ -15,7 +15,7 @@ margin below each crash point, and ``deploy-advisor check`` reports the same lin
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .compile import FIXED_TESTS, FactLayout, Term, compile_rule, condition_terms, fact_layout
 from .errors import Problem, Span
@@ -25,8 +25,7 @@ DURABLE = "durable-rules 2.0.28"
 SEARCH_BUDGET = 20_000  # search nodes for the most matches; past it, an upper bound is reported
 
 
-@dataclass(frozen=True)
-class Limit:
+class Limit(NamedTuple):
     """One measured limit of durable-rules and the bound the loader keeps below it."""
 
     code: str
@@ -44,8 +43,7 @@ MATCHES = Limit("too-many-matches", "compiled rules at once (catch-all included)
 CODES = frozenset({RULES.code, MATCHES.code, "too-many-values"})
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(NamedTuple):
     """What durable-rules would be asked to hold for a rule set."""
 
     compiled_rules: int  # every alternative of every compiled rule, catch-all and batch-end included

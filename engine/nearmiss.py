@@ -8,16 +8,14 @@ no engine run.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from itertools import combinations
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Mapping, NamedTuple, Sequence
 
 from .conditions import conjuncts, criteria_in, holds
 from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Criterion, Has, Is, NeedValue, Not, Rule, RuleSet
 
 
-@dataclass(frozen=True)
-class NearMiss:
+class NearMiss(NamedTuple):
     """``rule`` failed only on ``part``; answering ``criterion`` with ``answer`` would make it fire."""
 
     rule: str

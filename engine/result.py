@@ -1,7 +1,6 @@
 """Score, rank and explain: from the rules that fired to a justified result (data, not text)."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from .conditions import criteria_in
@@ -10,9 +9,13 @@ from .nearmiss import NearMiss
 from .requirements import Source, Workload
 
 
+# The records here are typed, immutable NamedTuples rather than frozen dataclasses: a command answering
+# one file creates these six classes at every start, and a dataclass costs about 1 ms to create (its
+# methods are compiled from source then), a NamedTuple a quarter of that (benchmarks/bench_startup.py).
+# They are read by name only, like the dataclasses they replace; changes go through ``_replace``.
 
-@dataclass(frozen=True)
-class Reason:
+
+class Reason(NamedTuple):
     """One rule's say about one option: points for or against, or an exclusion (points None)."""
 
     rule: str
@@ -32,8 +35,7 @@ class Reason:
                 "source": self.source, "file": self.file, "line": self.line}
 
 
-@dataclass(frozen=True)
-class AdviceNote:
+class AdviceNote(NamedTuple):
     """A qualified placement for an option that wins or ranks second, from a rule that fired."""
 
     rule: str
@@ -49,8 +51,7 @@ class AdviceNote:
                 "source": self.source, "file": self.file, "line": self.line}
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     option: str
     label: str
     score: int
@@ -58,8 +59,7 @@ class Placement:
     rank: int
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(NamedTuple):
     """Answering ``changes`` (criterion -> new answer) instead would make ``winner`` the recommendation."""
 
     changes: NeedPairs
@@ -70,8 +70,7 @@ class Change:
                 "winner": self.winner}
 
 
-@dataclass(frozen=True)
-class Insight:
+class Insight(NamedTuple):
     """What would change a result, and which rules nearly fired: only on request (see insight.Explainer)."""
 
     changes: tuple[Change, ...]  # one criterion first, then two; each minimal (no part of it suffices)
@@ -79,8 +78,7 @@ class Insight:
     sampled: tuple[str, ...] = ()  # criteria whose answers were searched by a seeded sample, not all
 
 
-@dataclass(frozen=True)
-class Result:
+class Result(NamedTuple):
     name: str
     source: Source
     needs: tuple[tuple[str, Any], ...]
@@ -92,7 +90,7 @@ class Result:
     tied: tuple[str, ...]  # options sharing the top score with the winner (empty when no tie)
     conflicts: tuple[str, ...] = ()  # when every option is excluded: the rules responsible
     description: str = ""
-    fired: frozenset[str] = field(default_factory=frozenset)
+    fired: frozenset[str] = frozenset()
     advice: tuple[AdviceNote, ...] = ()  # for the winner first, then for the runner-up
     insight: Insight | None = None  # only when asked for (see insight.Explainer): it costs a search
     confidence: str | None = None  # see confidence_of(): clear, close, qualified, tie or no_basis

@@ -5,16 +5,14 @@ booleans, None, sequences and mappings, so nothing a hostile file says can be co
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterator, Union
+from typing import Iterator, NamedTuple, Union
 
 from .errors import Span
 
 Scalar = Union[str, int, float, bool, None]
 
 
-@dataclass(frozen=True)
-class Node:
+class Node(NamedTuple):
     """One node: a scalar, a sequence of nodes, or a mapping of key nodes to value nodes.
 
     For scalars, ``raw`` is the text as written and ``plain`` tells whether it was unquoted; the

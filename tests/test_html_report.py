@@ -212,7 +212,7 @@ def test_labels_are_shown_when_a_workload_has_them(advisor):
 
     result = advisor.recommend({"latency": "critical"})
     if not getattr(result, "labels", None):  # until inputs carry labels, the attribute a Result will have
-        object.__setattr__(result, "labels", {"team": "payments <core>", "env": "prod"})
+        result = result._replace(labels={"team": "payments <core>", "env": "prod"})
     fmt = FORMATS["html"](advisor.ruleset)
     out = io.StringIO()
     writer = fmt.writer(out)

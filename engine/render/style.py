@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import textwrap
-from dataclasses import dataclass
+from typing import NamedTuple
 
 DEFAULT_WIDTH = 100  # when the output is not a terminal: files and goldens do not depend on a screen
 MIN_WIDTH = 40  # narrower than this, wrapping makes more noise than it removes
@@ -16,8 +16,7 @@ MIN_WIDTH = 40  # narrower than this, wrapping makes more noise than it removes
 _CODES = {"winner": "1;32", "for": "32", "against": "31", "excluded": "31", "heading": "1"}
 
 
-@dataclass(frozen=True)
-class Style:
+class Style(NamedTuple):
     width: int = DEFAULT_WIDTH
     color: bool = False
 

@@ -1,0 +1,133 @@
+"""Issue 14, start-up: what `recommend` on one file pays for, checked by what it loads and registers,
+never by a timing (benchmarks/bench_startup.py measures the time)."""
+from __future__ import annotations
+
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+from deploy_advisor.engine.compile import BATCH_END, CATCH_ALL, compile_ruleset, rule_ids
+from deploy_advisor.engine.evaluate import PART_RULES, Evaluator, _parts
+from deploy_advisor.engine.reference import ReferenceEvaluator
+from deploy_advisor.engine.result import Reason, Result
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "payments-api.yaml"
+
+
+def _loaded_by_recommend(*args: str) -> set[str]:
+    code = ("import sys\nfrom deploy_advisor.main import main\n"
+            f"code = main(['recommend', *{list(args)!r}])\n"
+            "sys.stdout.flush()\nprint(' '.join(sorted(sys.modules)), file=sys.__stderr__)\nsys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "Payments API:" in done.stdout  # it did answer
+    return set(done.stderr.strip().splitlines()[-1].split())
+
+
+def test_one_yaml_file_loads_neither_the_explainer_search_nor_the_spelling_helper():
+    """The answer-space search (and its random sampling) serves --explain and what-if only, difflib only
+    a misspelt answer: a plain `recommend` on one file must not import them (about 4 ms)."""
+    loaded = _loaded_by_recommend(str(EXAMPLE))
+    assert "durable.engine" in loaded  # it did evaluate
+    assert not {"deploy_advisor.engine.answerspace", "difflib"} & loaded
+
+
+def test_explain_still_loads_the_search_it_needs():
+    loaded = _loaded_by_recommend("--explain", str(EXAMPLE))
+    assert "deploy_advisor.engine.answerspace" in loaded
+
+
+def test_result_records_are_created_without_dataclass_code_generation():
+    """Result and its parts are typed NamedTuples (a quarter of a dataclass's creation cost at every
+    start): read by name, immutable, changed only through _replace."""
+    assert issubclass(Result, tuple) and Result._fields[:2] == ("name", "source")
+    reason = Reason("r", "vm", 2, "because", "ref.md#a", "rules/r.yaml", 3)
+    assert reason.points == 2 and reason._replace(points=None).excludes
+    try:
+        reason.points = 5  # type: ignore[misc]
+    except AttributeError:
+        pass
+    else:
+        raise AssertionError("a Reason must be immutable")
+
+
+def test_the_definition_is_registered_in_parts_holding_every_rule_once(ruleset):
+    definition = compile_ruleset(ruleset)
+    parts = _parts(compile_ruleset(ruleset))
+    assert len(parts) > 1
+    names = [name for part in parts for name in part if name not in (CATCH_ALL, BATCH_END)]
+    assert sorted(names) == sorted(n for n in definition if n not in (CATCH_ALL, BATCH_END))  # each once
+    for part in parts:
+        assert len(part) - 2 <= PART_RULES
+        assert part[CATCH_ALL] == definition[CATCH_ALL] and part[BATCH_END] == definition[BATCH_END]
+    assert parts[0][CATCH_ALL] is not parts[1][CATCH_ALL]  # durable mutates what it registers: fresh copies
+    assert _parts(definition, None) == [definition]
+
+
+def test_learning_goes_through_parts_and_whole_evaluation_through_one_registration(ruleset):
+    grouped = Evaluator(ruleset)
+    whole = Evaluator(ruleset, grouped=False)
+    assert grouped.grouped and len(grouped._registration.parts) > 1
+    assert not whole.grouped and len(whole._registration.parts) == 1
+    held = [ids for part in grouped._registration.part_rules for ids in part]
+    assert len(held) == len(set(held))  # a rule id sits in one part
+    # most tested sets are asked about in one part (the rules are ordered by tested set before cutting)
+    asked = [len(p) for group in grouped._tested_parts for p in group]
+    assert sum(n == 1 for n in asked) >= 0.8 * len(asked)
+
+
+def test_parts_fire_what_the_whole_rule_set_and_the_oracle_fire(ruleset):
+    rng = random.Random(14)
+    batch = []
+    for _ in range(400):
+        needs = {}
+        for criterion in ruleset.catalogue.criteria:
+            if rng.random() < 0.3:
+                continue
+            if criterion.many:
+                needs[criterion.id] = tuple(sorted(rng.sample(criterion.value_ids, rng.randint(1, min(3, len(criterion.value_ids))))))
+            else:
+                needs[criterion.id] = rng.choice(criterion.value_ids)
+        batch.append(needs)
+    expected = ReferenceEvaluator(ruleset).fired(batch)
+    assert Evaluator(ruleset, batch=64).fired(batch) == expected
+    assert Evaluator(ruleset, batch=64, grouped=False).fired(batch) == expected
+    switching = Evaluator(ruleset, batch=64, window=50)  # switches to whole evaluation when the memo misses
+    first = switching.fired(batch[:100])
+    assert not switching.grouped  # a random corpus misses too often in a window of 50
+    assert first + switching.fired(batch[100:]) == expected
+
+
+def test_the_installed_command_and_python_m_run_entry():
+    """`deploy-advisor` and `python -m deploy_advisor` go through entry(), whose quicker exit is the
+    start-up target's largest single share after the imports."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    scripts = tomllib.loads((root / "pyproject.toml").read_text(encoding="utf-8"))["project"]["scripts"]
+    assert scripts["deploy-advisor"] == "deploy_advisor.main:entry"
+    assert "entry()" in (root / "cli" / "__main__.py").read_text(encoding="utf-8")
+
+
+def test_entry_leaves_the_survivors_out_of_the_exit_collection_and_the_output_whole():
+    code = ("import gc, sys\nfrom deploy_advisor.main import entry\n"
+            f"sys.argv = ['deploy-advisor', 'recommend', '--format', 'json', {str(EXAMPLE)!r}]\n"
+            "code = entry()\nprint(gc.get_freeze_count(), file=sys.stderr)\nsys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert int(done.stderr.split()[-1]) > 10_000  # the rule set, the engine and the modules, frozen
+    import json
+
+    assert json.loads(done.stdout)[0]["name"] == "Payments API"  # flushed whole at exit
+
+
+def test_main_called_in_a_running_process_leaves_the_collector_alone(capsys):
+    import gc
+
+    from deploy_advisor.main import main
+
+    before = gc.get_freeze_count()
+    assert main(["recommend", str(EXAMPLE)]) == 0
+    assert gc.get_freeze_count() == before  # recommend freezes while it answers, and unfreezes
+    assert "Payments API" in capsys.readouterr().out
