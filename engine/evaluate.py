@@ -334,6 +334,7 @@ class Evaluator:
         self._tested_parts = [[tuple(p for p, held in enumerate(part_rules) if held & own) for _at, own in g.tests]
                               for g in self.units]
         self._remembered = self._seen = self._misses = 0
+        self._canonical: dict[frozenset[str], frozenset[str]] = {}  # see _learn
         self._window = window
 
     @property
@@ -394,6 +395,7 @@ class Evaluator:
                 memo.clear()
             for _get, _own, memo in chain.from_iterable(self._tests):
                 memo.clear()
+            self._canonical.clear()
             self._remembered = 0
         unknown: dict[tuple[int, int, Any], None] = {}  # (group, tested set, answers) to ask durable-rules
         for index, key in wanted:
@@ -412,7 +414,10 @@ class Evaluator:
         out: dict[tuple[int, tuple[Any, ...]], frozenset[str]] = {}
         for index, key in wanted:
             parts = [memo[get(key)] for get, _own, memo in self._tests[index]]
-            out[(index, key)] = groups[index][2][key] = frozenset().union(*parts) if len(parts) != 1 else parts[0]
+            fired = frozenset().union(*parts) if len(parts) != 1 else parts[0]
+            # one object per distinct answer: many sub-profiles fire the same rules, and whoever keys a
+            # dict by a part (render/assemble.py) then finds it by identity, not by comparing sets
+            out[(index, key)] = groups[index][2][key] = self._canonical.setdefault(fired, fired)
         self._remembered += len(wanted) + len(unknown)
         return out
 

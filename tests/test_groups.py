@@ -217,3 +217,14 @@ def test_generated_rule_sets_agree_grouped_and_whole(ruleset):
         assert Evaluator(generated, grouped=False).fired(many) == want
 
     check()
+
+
+def test_equal_parts_are_one_object(ruleset):
+    """Different sub-profiles that fire the same rules hand out the same frozenset, so that a part is found
+    by identity in the dicts keyed by it (render/assemble.py)."""
+    engine = Evaluator(ruleset)
+    rows = engine.fired_parts(random_needs(ruleset.catalogue, 3000, seed=11))
+    seen: dict[frozenset[str], frozenset[str]] = {}
+    for row in rows:
+        for part in row:
+            assert seen.setdefault(part, part) is part
