@@ -31,7 +31,7 @@ import hashlib
 import json
 import threading
 import warnings
-from itertools import chain, repeat
+from itertools import accumulate, chain
 from operator import itemgetter
 from typing import Any, Callable, Mapping, Sequence
 
@@ -335,6 +335,14 @@ class Evaluator:
                               for g in self.units]
         self._remembered = self._seen = self._misses = 0
         self._canonical: dict[frozenset[str], frozenset[str]] = {}  # see _learn
+        # every unit's criteria side by side: one C-level getter reads a workload's answers to all of them
+        # (None: unanswered, from _blank), and slices cut that into each unit's sub-profile (see fired_parts)
+        flat = tuple(c for g in self.units for c in g.criteria)
+        self._blank = dict.fromkeys(flat)
+        self._answers: Callable[[Mapping[str, Any]], tuple[Any, ...]] = (
+            itemgetter(*flat) if len(flat) > 1 else lambda needs: tuple(needs[c] for c in flat))
+        ends = list(accumulate(len(g.criteria) for g in self.units))
+        self._slices = [slice(end - len(g.criteria), end) for g, end in zip(self.units, ends)]
         self._window = window
 
     @property
@@ -352,14 +360,14 @@ class Evaluator:
         groups = self._groups
         if groups is None:
             return [(f,) for f in self._fired_whole(needs_list)]
-        criteria = [g[0] for g in groups]
         memos = [g[2] for g in groups]
+        answers, blank, slices = self._answers, self._blank, self._slices
         rows: list[Any] = []
         todo: dict[tuple[int, tuple[Any, ...]], None] = {}
         unfinished: list[int] = []  # rows holding a (group index, sub-profile) still to evaluate
         for needs in needs_list:
-            # each group's sub-profile, then what it fires, by C-level maps: a workload costs no Python loop
-            keys = list(map(tuple, map(map, repeat(needs.get), criteria)))
+            # each unit's sub-profile, then what it fires, by C-level calls: a workload costs no Python loop
+            keys = list(map(answers({**blank, **needs}).__getitem__, slices))
             try:
                 found = list(map(dict.get, memos, keys))
             except TypeError:  # a list among the answers (the Python API allows them): as a tuple
