@@ -110,7 +110,7 @@ class Assembler:
         self._rule_parts: list[_Part | None] = [None] * len(ruleset.rules)  # see _rule_part
         self._standings: dict[int, _Standing] = {}
         self._layouts: dict[tuple[tuple[int, ...], int], tuple[tuple[int, ...], str]] = {}  # see _layout
-        # per byte of the rank bits, the fragments its bits stand for, each after a comma ("" for none)
+        # per byte of the rank bits, the fragments its bits stand for, comma-separated ("" for none)
         self._chunks: list[list[str | None]] = [[""] + [None] * 255 for _ in range(self.chunk_count)]
         self._needs: dict[tuple[str, Any], str] = {}
         self._exclusions: dict[tuple[tuple[int, int, int, str, str], ...], str] = {}
@@ -202,9 +202,9 @@ class Assembler:
         if None in pieces:
             for c, octet in enumerate(octets):
                 if pieces[c] is None:
-                    pieces[c] = self._chunks[c][octet] = "".join(
-                        "," + self.fragments[c * CHUNK + b] for b in range(CHUNK) if octet >> b & 1)
-        return "".join(pieces)[1:]
+                    pieces[c] = self._chunks[c][octet] = ",".join(
+                        self.fragments[c * CHUNK + b] for b in range(CHUNK) if octet >> b & 1)
+        return ",".join(filter(None, pieces))  # a byte with no bit set stands for "", left out
 
     # --- per answer --------------------------------------------------------------------------
 
