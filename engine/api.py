@@ -65,7 +65,7 @@ class Advisor:
             parts = self.evaluator.fired_parts(needs)
         else:
             parts = [(f,) for f in self.evaluator.fired(needs)]
-        return [Evaluated(w, p) for w, p in zip(workloads, parts)]
+        return list(map(Evaluated, workloads, parts))
 
     def results(self, outcomes: Iterable[Outcome], lazy: bool = False) -> Iterator[Any]:
         """Answers in input order for a stream of loaded workloads and load errors, batched for speed:

@@ -476,7 +476,7 @@ def _line_outcomes(unit: LinesUnit, catalogue: Catalogue, max_bytes: int) -> lis
         except UnicodeDecodeError:
             out.append(_line_error(name, number, "not-utf8", "not UTF-8 text", "save the file as UTF-8"))
             continue
-        if line.strip():
+        if line and not line.isspace():  # blank lines are skipped (not stripped: a copy of every line)
             out.append(parse_jsonl_line(line, number, name, stem, catalogue))
     return out
 
