@@ -111,7 +111,7 @@ class Context:
                     chunk.pieces.append(piece)
                 else:
                     try:
-                        joined.append(piece.encode("utf-8"))
+                        joined.append(piece.encode())
                     except UnicodeEncodeError:  # a lone surrogate: the task goes as text, for the output's
                         chunk.pieces = [b"".join(joined).decode("utf-8"), piece]  # own error handling
                         joined = None
