@@ -59,7 +59,7 @@ class Advisor:
         return [build_result(self.ruleset, w, f) for w, f in zip(workloads, fired)]
 
     def evaluated(self, workloads: list[Workload]) -> list[Evaluated]:
-        """Each workload with its fired rules per group, no Result built (see Evaluated)."""
+        """Each workload with its fired rules per unit (a group or a pack of groups), no Result built (see Evaluated)."""
         needs = [dict(w.needs) for w in workloads]
         if isinstance(self.evaluator, Evaluator):
             parts = self.evaluator.fired_parts(needs)

@@ -324,11 +324,11 @@ class Evaluator:
                                                         PART_RULES if self._groups is not None else None)
         self._whole: _Registration | None = None if self._groups is not None else self._registration
         self.name = self._registration.name
-        # per group, per set of criteria its rules test: the sub-profile's part of it (a tuple, by a C-level
+        # per unit, per set of criteria its rules test: the sub-profile's part of it (a tuple, by a C-level
         # getter), the rules testing it, and what each answer to it fires; and the set's criteria (see _learn)
         self._tests = [[(_getter(at), own, {}) for at, own in g.tests] for g in self.units]
         self._tested_criteria = [[tuple(g.criteria[i] for i in at) for at, _own in g.tests] for g in self.units]
-        # per group, per tested set: the parts of the registration holding its rules, the only ones whose
+        # per unit, per tested set: the parts of the registration holding its rules, the only ones whose
         # answers _learn keeps (one part, most often: see _by_tests)
         part_rules = self._registration.part_rules
         self._tested_parts = [[tuple(p for p, held in enumerate(part_rules) if held & own) for _at, own in g.tests]

@@ -33,7 +33,7 @@ def _texts(values: "list[str] | tuple[str, ...]") -> str:
     """A list of str as JSON, as _compact writes it (a fifth of its time)."""
     return "[" + ",".join(map(_text, values)) + "]"
 CACHE_LIMIT = 4_096  # entries kept per cache of an assembler; emptied when full
-# Parts are the dear ones to remake (their rules' fragments, sorted): 11,000 distinct ones met in 100,000
+# Parts are the dear ones to remake (their rules' parts, summed): 11,500 distinct ones met in 100,000
 # generated workloads; a smaller limit emptied them every few thousand lines (17% slower end to end).
 PART_LIMIT = 32_768
 
@@ -43,11 +43,12 @@ def _number(value: Any) -> str:
 
 
 class _Part(NamedTuple):
-    """What one group's fired rules add to an answer, in the shapes the line sums fastest: every workload
-    that shares the group's sub-profile shares it, so an answer adds up a dozen of these."""
+    """What one unit's fired rules add to an answer (a unit: a group, or a pack of small groups, see
+    evaluate.Evaluator.units), in the shapes the line sums fastest: every workload that shares the unit's
+    sub-profile shares it, so an answer adds up a handful of these (five for the shipped rules)."""
 
     points: int  # per option i, its points shifted left by i * Assembler.width (digits may be negative)
-    flags: int  # OR-able bits, laid out by the Assembler: see its _EXCLUDED.._RANKS offsets
+    flags: int  # OR-able bits: see STRONG_BIT and the layout above it
     exclusions: tuple[tuple[int, int, int, str, str], ...]  # (rule index, position, option, rule id, fragment)
     advice: tuple[tuple[int, str, int, bool, str], ...]  # (rule index, rule id, option, required, fragment)
 
@@ -64,13 +65,13 @@ class _Standing(NamedTuple):
 # An answer's flags (see _Part.flags), from bit 0 up, for n options: n bits "option i is excluded", n bits
 # "a reason of VIOLATED points or worse against option i", one "a reason of more than LIGHT points", one
 # "some exclusion", one "some advice", then one bit per points reason of the rule set, by its rank in
-# build_result's order of reasons (Assembler.fragments). OR-ing a dozen parts' flags is one C call.
+# build_result's order of reasons (Assembler.fragments). OR-ing a handful of parts' flags is one C call.
 STRONG_BIT, EXCLUSIONS_BIT, ADVICE_BIT, RANKS_AT = 0, 1, 2, 3  # after the 2n option bits
 CHUNK = 8  # reasons per lookup table: a byte of the rank bits indexes a table of 256 joined fragments
 
 
 class Assembler:
-    """One rule set's JSON Lines answers, from a workload and its fired rules per group."""
+    """One rule set's JSON Lines answers, from a workload and its fired rules per unit (see _Part)."""
 
     def __init__(self, ruleset: RuleSet) -> None:
         self.ruleset = ruleset
@@ -116,7 +117,7 @@ class Assembler:
         self._exclusions: dict[tuple[tuple[int, int, int, str, str], ...], str] = {}
         self._files: dict[str, str] = {}  # a source file's name, as the start of its JSON object
 
-    # --- per group ---------------------------------------------------------------------------
+    # --- per unit ----------------------------------------------------------------------------
 
     def _part(self, fired: frozenset[str]) -> _Part:
         found = self._parts.get(fired)
@@ -209,7 +210,7 @@ class Assembler:
     # --- per answer --------------------------------------------------------------------------
 
     def line(self, workload: Any, parts: tuple[frozenset[str], ...], end: str = "") -> str:
-        """The JSON Lines answer for a workload and its fired rules per group, followed by ``end`` (a
+        """The JSON Lines answer for a workload and its fired rules per unit, followed by ``end`` (a
         newline, for a JSON Lines piece: joined in rather than added to a 10 KB string)."""
         if not self.fast:
             from .jsonl import jsonl_line
