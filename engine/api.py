@@ -22,7 +22,7 @@ BATCH = 500
 
 
 class Evaluated(NamedTuple):
-    """A workload and the rules it fired, one frozenset per independent group (see evaluate.Parts): what
+    """A workload and the rules it fired, one frozenset per unit of independent groups (see evaluate.Parts): what
     a Result is built from, for whoever needs one. JSON Lines answers are assembled from it directly
     (render/assemble.py); :meth:`result` builds the Result."""
 
