@@ -60,11 +60,10 @@ class Advisor:
 
     def evaluated(self, workloads: list[Workload]) -> list[Evaluated]:
         """Each workload with its fired rules per unit (a group or a pack of groups), no Result built (see Evaluated)."""
-        needs = [dict(w.needs) for w in workloads]
         if isinstance(self.evaluator, Evaluator):
-            parts = self.evaluator.fired_parts(needs)
+            parts = self.evaluator.fired_parts([w.needs for w in workloads])  # pairs will do: no dict made
         else:
-            parts = [(f,) for f in self.evaluator.fired(needs)]
+            parts = [(f,) for f in self.evaluator.fired([dict(w.needs) for w in workloads])]
         return list(map(Evaluated, workloads, parts))
 
     def results(self, outcomes: Iterable[Outcome], lazy: bool = False) -> Iterator[Any]:

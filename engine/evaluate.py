@@ -33,7 +33,7 @@ import threading
 import warnings
 from itertools import accumulate, chain
 from operator import itemgetter
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence, Union
 
 # durable-rules 2.0.28 calls datetime.utcfromtimestamp for every action: deprecated on 3.12+, harmless,
 # and not the user's business.
@@ -43,7 +43,7 @@ from .compile import BATCH_END, CATCH_ALL, DEFAULT_CAP, compile_ruleset, encoder
 from .errors import Problem, RuleError, Span
 from .groups import Group, Partition, packed, partition, profile_needs
 from .limits import limit_problems
-from .model import RuleSet
+from .model import NeedPairs, RuleSet
 
 # durable-rules is imported on first use, not with this module: commands that evaluate nothing
 # (--version, --help, schema, check, criteria...) must work where its C core does not load.
@@ -270,6 +270,7 @@ def _get_engine() -> _Engine:
         return _engine
 
 
+Needs = Union[Mapping[str, Any], NeedPairs]  # a workload's answers: see Evaluator.fired_parts
 Parts = tuple[frozenset[str], ...]  # a workload's fired rules, one frozenset per unit (a group or a pack of them: see Evaluator.units), or one for all
 
 
@@ -350,12 +351,13 @@ class Evaluator:
         """Whether workloads are evaluated by groups (False: whole, by choice or by measurement)."""
         return self._groups is not None
 
-    def fired(self, needs_list: Sequence[Mapping[str, Any]]) -> list[frozenset[str]]:
+    def fired(self, needs_list: Sequence[Needs]) -> list[frozenset[str]]:
         """For each workload's needs, the ids of the rules that fire, in input order."""
         return [parts[0] if len(parts) == 1 else frozenset().union(*parts) for parts in self.fired_parts(needs_list)]
 
-    def fired_parts(self, needs_list: Sequence[Mapping[str, Any]]) -> list[Parts]:
-        """For each workload's needs, the rules that fire, one frozenset per unit (the same objects for
+    def fired_parts(self, needs_list: Sequence[Needs]) -> list[Parts]:
+        """For each workload's needs (a mapping, or the (criterion, answer) pairs a Workload holds, which
+        spares making a dict of them), the rules that fire, one frozenset per unit (the same objects for
         every workload that shares a sub-profile), or a single frozenset when evaluating whole."""
         groups = self._groups
         if groups is None:
@@ -367,7 +369,9 @@ class Evaluator:
         unfinished: list[int] = []  # rows holding a (group index, sub-profile) still to evaluate
         for needs in needs_list:
             # each unit's sub-profile, then what it fires, by C-level calls: a workload costs no Python loop
-            keys = list(map(answers({**blank, **needs}).__getitem__, slices))
+            full = blank.copy()
+            full.update(needs)
+            keys = list(map(answers(full).__getitem__, slices))
             try:
                 found = list(map(dict.get, memos, keys))
             except TypeError:  # a list among the answers (the Python API allows them): as a tuple
@@ -440,12 +444,13 @@ class Evaluator:
                 self._groups = None
             self._seen = self._misses = 0
 
-    def _fired_whole(self, needs_list: Sequence[Mapping[str, Any]]) -> list[frozenset[str]]:
+    def _fired_whole(self, needs_list: Sequence[Needs]) -> list[frozenset[str]]:
         out: list[frozenset[str]] = []
         root = self.ruleset.root or "rules"
         registration = self._whole_registration(root)  # learning by groups goes through _fired_in_parts
         for start in range(0, len(needs_list), self.batch):
-            packed = [self._encode(needs) for needs in needs_list[start : start + self.batch]]
+            packed = [self._encode(needs if isinstance(needs, dict) else dict(needs))
+                      for needs in needs_list[start : start + self.batch]]
             out.extend(registration.run(packed, root))
         return out
 

@@ -228,3 +228,14 @@ def test_equal_parts_are_one_object(ruleset):
     for row in rows:
         for part in row:
             assert seen.setdefault(part, part) is part
+
+
+def test_needs_as_pairs_fire_what_the_same_needs_as_a_mapping_fire(ruleset):
+    """fired_parts takes a Workload's (criterion, answer) pairs as they are, grouped or whole."""
+    corpus = random_needs(ruleset.catalogue, 300, seed=5)
+    order = {c.id: i for i, c in enumerate(ruleset.catalogue.criteria)}
+    pairs = [tuple(sorted(needs.items(), key=lambda item: order[item[0]])) for needs in corpus]
+    for grouped in (True, False):
+        engine = Evaluator(ruleset, grouped=grouped)
+        assert engine.fired_parts(pairs) == engine.fired_parts(corpus)
+        assert engine.fired(pairs) == ReferenceEvaluator(ruleset).fired(corpus)
