@@ -114,6 +114,7 @@ class Assembler:
         # per byte of the rank bits, the fragments its bits stand for, comma-separated ("" for none)
         self._chunks: list[list[str | None]] = [[""] + [None] * 255 for _ in range(self.chunk_count)]
         self._needs: dict[tuple[str, Any], str] = {}
+        self._advice: dict[tuple[Any, ...], tuple[str, str]] = {}  # see _advised
         self._exclusions: dict[tuple[tuple[int, int, int, str, str], ...], str] = {}
         self._files: dict[str, str] = {}  # a source file's name, as the start of its JSON object
 
@@ -228,20 +229,18 @@ class Assembler:
         exclusions = tuple(sorted(chain.from_iterable(exclusions_by))) if flags >> (at + EXCLUSIONS_BIT) & 1 else ()
         basis = bool(exclusions) or flags >> (at + STRONG_BIT) & 1 or (margin or 0) > LIGHT
         winner = eligible[0] if eligible and basis else None
-        advice = list(chain.from_iterable(advice_by)) if eligible and flags >> (at + ADVICE_BIT) & 1 else []
-        qualified = [rule for _, rule, option, required, _ in sorted(advice) if required and option == winner] \
-            if advice else []
+        if eligible and flags >> (at + ADVICE_BIT) & 1:
+            qualified, notes = self._advised(advice_by, winner, eligible[:2])
+        else:
+            qualified, notes = "[]", ""
         if winner is None:
             label = NO_BASIS if eligible else None
         elif margin == 0:
             label = TIE
-        elif qualified:
+        elif qualified != "[]":
             label = QUALIFIED
         else:
             label = CLEAR if not flags >> (n + winner) & 1 and (margin is None or margin > STRONG) else CLOSE
-        top = eligible[:2]
-        notes = sorted([(top.index(option), rule, fragment) for _, rule, option, _, fragment in advice if option in top]) \
-            if advice else ()
         return "".join((
             '{"name":', _text(workload.name), ',"source":', self._source(workload.source),
             ',"labels":', _compact(dict(workload.labels)) if workload.labels else "{}",
@@ -249,11 +248,27 @@ class Assembler:
             ",", standing.ranking, ',"excluded":', self._excluded(exclusions) if exclusions else "{}",
             ',"margin":', "null" if margin is None else str(margin),
             ',"confidence":', "null" if label is None else f'"{label}"',
-            ',"qualified_by":', _texts(qualified) if qualified else "[]", ',"deciders":', self._deciders(workload, label),
+            ',"qualified_by":', qualified, ',"deciders":', self._deciders(workload, label),
             ',"tied":', standing.tied,
             ',"conflicts":', _texts(list(dict.fromkeys(e[3] for e in exclusions))) if not eligible else "[]",
             ',"reasons":[', self._reasons(flags >> self.ranks_at), '],"needs":', self._needs_json(workload.needs),
-            ',"advice":[', ",".join([n[2] for n in notes]), '],"what_would_change":null,"near_misses":null}', end))
+            ',"advice":[', notes, '],"what_would_change":null,"near_misses":null}', end))
+
+    def _advised(self, advice_by: tuple[tuple[tuple[int, str, int, bool, str], ...], ...], winner: int | None,
+                 top: tuple[int, ...]) -> tuple[str, str]:
+        """The "qualified_by" list (JSON) and the "advice" notes (JSON, without brackets) of the parts'
+        advice for this winner and these first two options: the same for every answer that has them (half
+        the answers of a random corpus meet a combination met among the last few thousand)."""
+        key = (advice_by, winner, top)
+        found = self._advice.get(key)
+        if found is None:
+            if len(self._advice) >= CACHE_LIMIT:
+                self._advice.clear()
+            advice = sorted(chain.from_iterable(advice_by))  # rule-file order
+            qualified = [rule for _, rule, option, required, _ in advice if required and option == winner]
+            notes = sorted([(top.index(option), rule, fragment) for _, rule, option, _, fragment in advice if option in top])
+            found = self._advice[key] = (_texts(qualified) if qualified else "[]", ",".join([n[2] for n in notes]))
+        return found
 
     def _excluded(self, exclusions: tuple[tuple[int, int, int, str, str], ...]) -> str:
         """The "excluded" object: the same for every answer with the same exclusions (the shipped rules
