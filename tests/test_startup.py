@@ -131,3 +131,50 @@ def test_main_called_in_a_running_process_leaves_the_collector_alone(capsys):
     assert main(["recommend", str(EXAMPLE)]) == 0
     assert gc.get_freeze_count() == before  # recommend freezes while it answers, and unfreezes
     assert "Payments API" in capsys.readouterr().out
+
+
+def test_one_yaml_file_loads_no_orjson_openssl_pickle_py_or_tempfile():
+    """A YAML input never reads JSON text (orjson, with uuid and platform, loads at the first one); the
+    cache key is SHA-256 from the built-in module, not OpenSSL's; the cache is read by the C unpickler
+    alone; one text answer spools no details (tempfile, with shutil, bz2 and lzma)."""
+    loaded = _loaded_by_recommend(str(EXAMPLE))
+    assert "deploy_advisor.engine.rulecache" in loaded and "durable.engine" in loaded  # it did the work
+    assert not {"orjson", "uuid", "platform", "_hashlib", "hashlib", "pickle", "tempfile", "shutil"} & loaded
+
+
+def test_a_json_lines_input_still_reads_with_orjson(tmp_path):
+    lines = tmp_path / "w.jsonl"
+    lines.write_text('{"name": "Payments API", "needs": {}}\n', encoding="utf-8")
+    assert "orjson" in _loaded_by_recommend(str(lines))
+
+
+def test_the_builtin_sha256_gives_hashlibs_digests():
+    import hashlib
+
+    from deploy_advisor.engine.digest import sha256
+
+    for data in (b"", b"abc", bytes(range(256)) * 300):
+        assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    digest = sha256(b"a")
+    digest.update(b"bc")
+    assert digest.hexdigest() == hashlib.sha256(b"abc").hexdigest()
+
+
+def test_the_help_width_is_shutils_terminal_width():
+    """terminal_columns() stands in for shutil.get_terminal_size().columns: same answer, with $COLUMNS
+    set, unusable or absent (the test's standard output is no terminal, so 80 or the real width)."""
+    import os
+    import shutil
+
+    from deploy_advisor.terminal import terminal_columns
+
+    for value in ("123", "0", "-4", "wide", None):
+        env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+        if value is not None:
+            env["COLUMNS"] = value
+        code = ("import shutil\nfrom deploy_advisor.terminal import terminal_columns\n"
+                "print(terminal_columns(), shutil.get_terminal_size().columns)")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+        mine, theirs = done.stdout.split()
+        assert mine == theirs, value
+    assert terminal_columns() == shutil.get_terminal_size().columns
