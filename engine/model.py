@@ -9,13 +9,15 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, NamedTuple, Union
 
 from .errors import Span
+from .records import Frozen, set_field
 
 OPTION_IDS = ("bare_metal", "vm", "container")
 
 # Plain leaf records are typed NamedTuples: every command creates these classes at start, and a frozen
 # dataclass costs about 0.6 ms to create (its methods compiled from source), a NamedTuple a quarter of
-# that. The rest stay frozen dataclasses: conditions (All and AnyOf of the same operands would be equal
-# tuples), and records with cached properties, fields outside comparison or dataclasses.replace callers.
+# that. Conditions are records.Frozen (All and AnyOf of the same operands would be equal tuples); the
+# rest stay frozen dataclasses: records with cached properties, fields outside comparison or
+# dataclasses.replace callers.
 
 
 class Value(NamedTuple):
@@ -99,47 +101,76 @@ class Option(NamedTuple):
     properties: tuple[Property, ...] = ()
 
 
-# Conditions: a small algebra. `Is` tests a one-value criterion, `Has` a many-value one.
+# Conditions: a small algebra. `Is` tests a one-value criterion, `Has` a many-value one. Frozen records
+# (records.Frozen), not NamedTuples: an All and an AnyOf of the same operands must not be equal.
 
 
-@dataclass(frozen=True)
-class Is:
+class Is(Frozen):
     """A one-value criterion is answered with one of ``values``."""
 
+    _fields = ("criterion", "values")
+    __slots__ = _fields
     criterion: str
     values: tuple[str, ...]
 
+    def __init__(self, criterion: str, values: tuple[str, ...]) -> None:
+        set_field(self, "criterion", criterion)
+        set_field(self, "values", values)
 
-@dataclass(frozen=True)
-class Has:
+
+class Has(Frozen):
     """A many-value criterion contains any (``mode='any'``) or all (``mode='all'``) of ``values``."""
 
+    _fields = ("criterion", "values", "mode")
+    __slots__ = _fields
     criterion: str
     values: tuple[str, ...]
-    mode: str = "any"
+    mode: str
+
+    def __init__(self, criterion: str, values: tuple[str, ...], mode: str = "any") -> None:
+        set_field(self, "criterion", criterion)
+        set_field(self, "values", values)
+        set_field(self, "mode", mode)
 
 
-@dataclass(frozen=True)
-class CountAtLeast:
+class CountAtLeast(Frozen):
     """A many-value criterion has at least ``count`` values chosen."""
 
+    _fields = ("criterion", "count")
+    __slots__ = _fields
     criterion: str
     count: int
 
+    def __init__(self, criterion: str, count: int) -> None:
+        set_field(self, "criterion", criterion)
+        set_field(self, "count", count)
 
-@dataclass(frozen=True)
-class Not:
+
+class Not(Frozen):
+    _fields = ("operand",)
+    __slots__ = _fields
     operand: "Condition"
 
+    def __init__(self, operand: "Condition") -> None:
+        set_field(self, "operand", operand)
 
-@dataclass(frozen=True)
-class All:
+
+class All(Frozen):
+    _fields = ("operands",)
+    __slots__ = _fields
     operands: tuple["Condition", ...]
 
+    def __init__(self, operands: tuple["Condition", ...]) -> None:
+        set_field(self, "operands", operands)
 
-@dataclass(frozen=True)
-class AnyOf:
+
+class AnyOf(Frozen):
+    _fields = ("operands",)
+    __slots__ = _fields
     operands: tuple["Condition", ...]
+
+    def __init__(self, operands: tuple["Condition", ...]) -> None:
+        set_field(self, "operands", operands)
 
 
 Condition = Union[Is, Has, CountAtLeast, Not, All, AnyOf]
