@@ -214,3 +214,40 @@ def test_conditions_groups_and_problems_are_created_without_dataclass_code_gener
     assert Span("a", 1) != ("a", 1, 0) and str(Span("a", 1, 2)) == "a:1:2"
     problem = Problem(Span("f", 3), "bad", "wrong")
     assert problem._replace(message="right") == Problem(Span("f", 3), "bad", "right") and problem.hint == ""
+
+
+def test_one_yaml_file_imports_no_dataclasses():
+    loaded = _loaded_by_recommend(str(EXAMPLE))
+    assert "deploy_advisor.engine.model" in loaded and "dataclasses" not in loaded
+
+
+def test_the_model_records_keep_what_their_dataclasses_gave(ruleset):
+    """Criterion, Catalogue, Advice, Rule and RuleSet are records.Frozen: a rule's key spans stay out of
+    its value, a replaced rule set starts its worked-out answers afresh, a pickled one keeps them, a
+    catalogue still caches its plan, and nothing can be assigned."""
+    import dataclasses
+    import pickle
+
+    from deploy_advisor.engine.model import Advice, Catalogue, Criterion, Rule, RuleSet
+
+    for record in (Advice, Catalogue, Criterion, Rule, RuleSet):
+        assert not dataclasses.is_dataclass(record), record
+    rule = ruleset.rules[0]
+    assert rule.key_spans and rule._replace(key_spans=()) == rule and hash(rule._replace(key_spans=())) == hash(rule)
+    assert "key_spans" not in repr(rule) and repr(rule).startswith(f"Rule(id={rule.id!r}, when=")
+    assert rule._replace(id="other") != rule and rule._replace(id="other").when == rule.when
+    ruleset.worked_out("test-startup", lambda r: len(r.rules))
+    assert ruleset.derived["test-startup"] == len(ruleset.rules)
+    assert ruleset._replace(rules=ruleset.rules[:1]).derived == {} and ruleset._replace() == ruleset
+    again = pickle.loads(pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == ruleset and again.derived["test-startup"] == len(ruleset.rules)
+    assert "derived=" not in repr(ruleset) and repr(Criterion("c", "one", "?", "", ())).endswith("span=Span(file='', line=0, column=0))")
+    assert ruleset.catalogue.plan is ruleset.catalogue.plan  # cached once per catalogue
+    assert Catalogue(ruleset.catalogue.criteria) == ruleset.catalogue
+    assert Advice("vm", "text") == Advice("vm", "text", "", "", False) != Advice("vm", "text", required=True)
+    for frozen, name in ((rule, "id"), (ruleset, "rules"), (ruleset.catalogue, "criteria")):
+        try:
+            setattr(frozen, name, None)
+        except dataclasses.FrozenInstanceError:
+            continue
+        raise AssertionError(f"{type(frozen).__name__} must be immutable")
