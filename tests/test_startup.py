@@ -251,3 +251,11 @@ def test_the_model_records_keep_what_their_dataclasses_gave(ruleset):
         except dataclasses.FrozenInstanceError:
             continue
         raise AssertionError(f"{type(frozen).__name__} must be immutable")
+
+
+def test_csv_is_loaded_by_the_csv_format_only(tmp_path):
+    assert not {"csv", "_csv"} & _loaded_by_recommend(str(EXAMPLE))
+    from deploy_advisor.engine.render.csv import csv_line
+
+    assert csv_line(["a,b", 'say "hi"', 3, ""]) == '"a,b","say ""hi""",3,\r\n'
+    assert csv_line(["plain"]) == "plain\r\n"  # the second row, through csv.writer itself
