@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
 import time
 from typing import Callable, TextIO
+
+from deploy_advisor.terminal import terminal_columns
 
 DELAY = 1.0  # seconds before the bar shows: a batch that ends sooner never sees one
 REFRESH = 0.1  # seconds between redraws
@@ -58,7 +59,7 @@ class Progress:
         try:
             return os.get_terminal_size(self.stream.fileno()).columns
         except (AttributeError, OSError, ValueError):  # not a real terminal: $COLUMNS, else 80
-            return shutil.get_terminal_size().columns
+            return terminal_columns()
 
     def clear(self) -> None:
         """Erase the bar (before other output on the terminal, and at the end)."""

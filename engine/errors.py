@@ -5,19 +5,26 @@ Every error carries a span (file, line, column), a stable code and a message, an
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Iterable
 
+from .records import Frozen, Ordered, set_field
 from .render.safe import printable
 
 
-@dataclass(frozen=True, order=True)
-class Span:
-    """Where something is: 1-based line and column; 0 means unknown."""
+class Span(Ordered):
+    """Where something is: 1-based line and column; 0 means unknown. A frozen record (records.Ordered):
+    typed, comparable and sortable among spans, and no dataclass to create at every start."""
 
+    _fields = ("file", "line", "column")
+    __slots__ = _fields
     file: str
-    line: int = 0
-    column: int = 0
+    line: int
+    column: int
+
+    def __init__(self, file: str, line: int = 0, column: int = 0) -> None:
+        set_field(self, "file", file)
+        set_field(self, "line", line)
+        set_field(self, "column", column)
 
     def __str__(self) -> str:
         if self.line and self.column:
@@ -27,14 +34,21 @@ class Span:
         return self.file
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One finding: a located, coded message with an optional hint."""
+class Problem(Frozen):
+    """One finding: a located, coded message with an optional hint (a frozen record: records.Frozen)."""
 
+    _fields = ("span", "code", "message", "hint")
+    __slots__ = _fields
     span: Span
     code: str
     message: str
-    hint: str = ""
+    hint: str
+
+    def __init__(self, span: Span, code: str, message: str, hint: str = "") -> None:
+        set_field(self, "span", span)
+        set_field(self, "code", code)
+        set_field(self, "message", message)
+        set_field(self, "hint", hint)
 
     def format(self) -> str:
         text = f"{self.span}: {self.code}: {self.message}"
@@ -131,11 +145,11 @@ def one_of(choices: Iterable[str], limit: int = 12) -> str:
     return f"expected one of: {shown}"
 
 
-@dataclass
 class Collector:
     """Gathers problems while a file is checked, so that all of them are reported at once."""
 
-    problems: list[Problem] = field(default_factory=list)
+    def __init__(self, problems: list[Problem] | None = None) -> None:
+        self.problems: list[Problem] = [] if problems is None else problems
 
     def add(self, span: Span, code: str, message: str, hint: str = "") -> None:
         self.problems.append(Problem(span, code, message, hint))

@@ -27,7 +27,6 @@ What this module does about durable-rules' measured traps (see docs/engine-notes
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 import warnings
@@ -40,6 +39,7 @@ from typing import Any, Callable, Mapping, Sequence, Union
 warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp", category=DeprecationWarning)
 
 from .compile import BATCH_END, CATCH_ALL, DEFAULT_CAP, compile_ruleset, encoder, end_fact, fact_layout, rule_ids
+from .digest import sha256
 from .errors import Problem, RuleError, Span
 from .groups import Group, Partition, packed, partition, profile_needs
 from .limits import limit_problems
@@ -239,7 +239,7 @@ class _Engine:
     def registration(self, definition: dict[str, Any], keys: tuple[str, ...], root: str,
                      part_rules: int | None = PART_RULES) -> _Registration:
         """The registration of ``definition`` in parts of ``part_rules`` durable rules (None: whole)."""
-        content = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest() + f"/{part_rules}"
+        content = sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest() + f"/{part_rules}"
         with _LOCK:
             found = self.registered.get(content)
             if found is not None:

@@ -18,17 +18,30 @@ assembled from parts encoded once (render/assemble.py), so the encoder's speed h
 """
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Callable
 
-import orjson
+
+def _first_loads(text: str) -> Any:
+    """orjson.loads, imported at the first JSON text read: a YAML input never loads orjson (with uuid
+    and platform, about 4 ms of every start). It then takes this stand-in's place, so later texts pay
+    no import statement."""
+    global _loads
+    import orjson
+
+    _loads = orjson.loads
+    return _loads(text)
+
+
+_loads: Callable[[str], Any] = _first_loads
 
 
 def loads_unique(text: str) -> Any | None:
     """The value of ``text`` (a JSON document) when it is certainly what ``json.loads`` with a duplicate-key
     check gives, else None: invalid JSON, a possible duplicate key, a float, anything orjson refuses."""
     try:
-        data = orjson.loads(text)
-    except orjson.JSONDecodeError:
+        data = _loads(text)
+    except json.JSONDecodeError:  # orjson's JSONDecodeError is one: no need to import orjson to catch it
         return None
     members = _members(data)
     if members is None or members != text.count(":"):
@@ -41,8 +54,8 @@ def loads_unproven(text: str) -> Any | None:
     equal to the checked reader's (requirements._fast_line does, for the common JSON Lines line, by the
     same two facts as :func:`loads_unique`, known there without a walk)."""
     try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
+        return _loads(text)
+    except json.JSONDecodeError:
         return None
 
 
@@ -67,4 +80,6 @@ def _members(data: Any) -> int | None:
 
 def dumps(data: Any) -> bytes:
     """Compact JSON as orjson writes it (the fast floor of benchmarks/bench_batch.py)."""
+    import orjson  # here: only the benchmark writes with it
+
     return orjson.dumps(data)

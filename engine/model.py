@@ -5,17 +5,18 @@ All frozen: a loaded rule set is a value, safe to share between threads and to c
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping, NamedTuple, Union
 
 from .errors import Span
+from .records import Frozen, set_field
 
 OPTION_IDS = ("bare_metal", "vm", "container")
 
-# Plain leaf records are typed NamedTuples: every command creates these classes at start, and a frozen
-# dataclass costs about 0.6 ms to create (its methods compiled from source), a NamedTuple a quarter of
-# that. The rest stay frozen dataclasses: conditions (All and AnyOf of the same operands would be equal
-# tuples), and records with cached properties, fields outside comparison or dataclasses.replace callers.
+# No dataclasses: every command creates these classes at start, and a frozen dataclass costs 0.5 to 1.5 ms
+# to create (its methods compiled from source). Plain leaf records are typed NamedTuples; the others are
+# records.Frozen, which behave as the frozen dataclasses they were: conditions (All and AnyOf of the same
+# operands would be equal tuples), and records with cached properties, fields outside comparison
+# (``_uncompared``), fields made by __init__ (``_state``); ``_replace`` does what dataclasses.replace did.
 
 
 class Value(NamedTuple):
@@ -24,16 +25,32 @@ class Value(NamedTuple):
     help: str
 
 
-@dataclass(frozen=True)
-class Criterion:
+_NOWHERE = Span("")
+
+
+class Criterion(Frozen):
+    _fields = ("id", "takes", "question", "help", "values", "default", "when", "span")
+    __slots__ = _fields
     id: str
     takes: str  # "one" | "many"
     question: str
     help: str
     values: tuple[Value, ...]
-    default: Union[str, tuple[str, ...], None] = None
-    when: "Condition | None" = None
-    span: Span = Span("")
+    default: Union[str, tuple[str, ...], None]
+    when: "Condition | None"
+    span: Span
+
+    def __init__(self, id: str, takes: str, question: str, help: str, values: tuple[Value, ...],
+                 default: Union[str, tuple[str, ...], None] = None, when: "Condition | None" = None,
+                 span: Span = _NOWHERE) -> None:
+        set_field(self, "id", id)
+        set_field(self, "takes", takes)
+        set_field(self, "question", question)
+        set_field(self, "help", help)
+        set_field(self, "values", values)
+        set_field(self, "default", default)
+        set_field(self, "when", when)
+        set_field(self, "span", span)
 
     @property
     def many(self) -> bool:
@@ -55,9 +72,13 @@ class NeedsCheck(NamedTuple):
     ids: frozenset[str]  # every criterion's
 
 
-@dataclass(frozen=True)
-class Catalogue:
+class Catalogue(Frozen):
+    # no __slots__: the cached properties below keep their values in the instance's __dict__
+    _fields = ("criteria",)
     criteria: tuple[Criterion, ...]
+
+    def __init__(self, criteria: tuple[Criterion, ...]) -> None:
+        set_field(self, "criteria", criteria)
 
     @functools.cached_property
     def plan(self) -> tuple[tuple[str, bool, tuple[str, ...]], ...]:
@@ -99,47 +120,76 @@ class Option(NamedTuple):
     properties: tuple[Property, ...] = ()
 
 
-# Conditions: a small algebra. `Is` tests a one-value criterion, `Has` a many-value one.
+# Conditions: a small algebra. `Is` tests a one-value criterion, `Has` a many-value one. Frozen records
+# (records.Frozen), not NamedTuples: an All and an AnyOf of the same operands must not be equal.
 
 
-@dataclass(frozen=True)
-class Is:
+class Is(Frozen):
     """A one-value criterion is answered with one of ``values``."""
 
+    _fields = ("criterion", "values")
+    __slots__ = _fields
     criterion: str
     values: tuple[str, ...]
 
+    def __init__(self, criterion: str, values: tuple[str, ...]) -> None:
+        set_field(self, "criterion", criterion)
+        set_field(self, "values", values)
 
-@dataclass(frozen=True)
-class Has:
+
+class Has(Frozen):
     """A many-value criterion contains any (``mode='any'``) or all (``mode='all'``) of ``values``."""
 
+    _fields = ("criterion", "values", "mode")
+    __slots__ = _fields
     criterion: str
     values: tuple[str, ...]
-    mode: str = "any"
+    mode: str
+
+    def __init__(self, criterion: str, values: tuple[str, ...], mode: str = "any") -> None:
+        set_field(self, "criterion", criterion)
+        set_field(self, "values", values)
+        set_field(self, "mode", mode)
 
 
-@dataclass(frozen=True)
-class CountAtLeast:
+class CountAtLeast(Frozen):
     """A many-value criterion has at least ``count`` values chosen."""
 
+    _fields = ("criterion", "count")
+    __slots__ = _fields
     criterion: str
     count: int
 
+    def __init__(self, criterion: str, count: int) -> None:
+        set_field(self, "criterion", criterion)
+        set_field(self, "count", count)
 
-@dataclass(frozen=True)
-class Not:
+
+class Not(Frozen):
+    _fields = ("operand",)
+    __slots__ = _fields
     operand: "Condition"
 
+    def __init__(self, operand: "Condition") -> None:
+        set_field(self, "operand", operand)
 
-@dataclass(frozen=True)
-class All:
+
+class All(Frozen):
+    _fields = ("operands",)
+    __slots__ = _fields
     operands: tuple["Condition", ...]
 
+    def __init__(self, operands: tuple["Condition", ...]) -> None:
+        set_field(self, "operands", operands)
 
-@dataclass(frozen=True)
-class AnyOf:
+
+class AnyOf(Frozen):
+    _fields = ("operands",)
+    __slots__ = _fields
     operands: tuple["Condition", ...]
+
+    def __init__(self, operands: tuple["Condition", ...]) -> None:
+        set_field(self, "operands", operands)
 
 
 Condition = Union[Is, Has, CountAtLeast, Not, All, AnyOf]
@@ -149,25 +199,38 @@ NeedValue = Union[str, tuple[str, ...]]
 # Answers as a hashable record: (criterion, answer) in catalogue order, unanswered criteria absent.
 NeedPairs = tuple[tuple[str, NeedValue], ...]
 
-@dataclass(frozen=True)
-class Advice:
+class Advice(Frozen):
     """A qualified placement for ``option`` (containers inside VMs, GPU passthrough to a VM...).
 
     ``because`` and ``source`` are the advice's own justification and anchor; empty when the rule file
     leaves them out, in which case the rule's own ``because`` and ``source`` stand behind it.
     """
 
+    _fields = ("option", "text", "because", "source", "required")
+    __slots__ = _fields
     option: str
     text: str
-    because: str = ""
-    source: str = ""
+    because: str
+    source: str
     # True when the option meets the rule's need *only* with this placement (a sandboxed runtime, a
     # dedicated host): a result won by that option is then labelled ``qualified``, never ``clear``.
-    required: bool = False
+    required: bool
+
+    def __init__(self, option: str, text: str, because: str = "", source: str = "", required: bool = False) -> None:
+        set_field(self, "option", option)
+        set_field(self, "text", text)
+        set_field(self, "because", because)
+        set_field(self, "source", source)
+        set_field(self, "required", required)
 
 
-@dataclass(frozen=True)
-class Rule:
+class Rule(Frozen):
+    _fields = ("id", "when", "points", "exclude", "because", "source", "file", "line", "concern", "advice",
+               "key_spans")
+    __slots__ = _fields
+    # Where each key of the rule is written (key, span), as the loader found them: `check` points its
+    # findings at a rule's `when` or `id` without reading the file again. Not part of the rule's value.
+    _uncompared = ("key_spans",)
     id: str
     when: Condition
     points: tuple[tuple[str, int], ...]  # (option, points), in option order
@@ -176,11 +239,24 @@ class Rule:
     source: str
     file: str
     line: int
-    concern: str = ""
-    advice: Advice | None = None
-    # Where each key of the rule is written (key, span), as the loader found them: `check` points its
-    # findings at a rule's `when` or `id` without reading the file again. Not part of the rule's value.
-    key_spans: tuple[tuple[str, Span], ...] = field(default=(), compare=False, repr=False)
+    concern: str
+    advice: Advice | None
+    key_spans: tuple[tuple[str, Span], ...]
+
+    def __init__(self, id: str, when: Condition, points: tuple[tuple[str, int], ...], exclude: tuple[str, ...],
+                 because: str, source: str, file: str, line: int, concern: str = "", advice: Advice | None = None,
+                 key_spans: tuple[tuple[str, Span], ...] = ()) -> None:
+        set_field(self, "id", id)
+        set_field(self, "when", when)
+        set_field(self, "points", points)
+        set_field(self, "exclude", exclude)
+        set_field(self, "because", because)
+        set_field(self, "source", source)
+        set_field(self, "file", file)
+        set_field(self, "line", line)
+        set_field(self, "concern", concern)
+        set_field(self, "advice", advice)
+        set_field(self, "key_spans", key_spans)
 
     @property
     def span(self) -> Span:
@@ -197,22 +273,38 @@ class Rule:
         return next((span for name, span in self.key_spans if name == key), self.span)
 
 
-@dataclass(frozen=True)
-class RuleSet:
+class RuleSet(Frozen):
     """A whole validated rule set: what the compiler and the reference evaluator take."""
 
+    _fields = ("catalogue", "options", "tie_break", "rules", "anchors", "reference", "root", "anchor_titles")
+    # What other modules work out once per rule set (result.py's table of reasons): owned here, so it
+    # lives and dies with the rule set, with no global cache keyed by id().
+    # _state: made by __init__, so _replace (a rule set with other rules) starts empty, never inherits the
+    # answers; pickled with the rule set (the rule-set cache keeps what was worked out).
+    _state = ("derived",)
+    __slots__ = (*_fields, *_state)
     catalogue: Catalogue
     options: tuple[Option, ...]
     tie_break: tuple[str, ...]
     rules: tuple[Rule, ...]
     anchors: frozenset[str]
     reference: str  # file name of the reference page, for citations
-    root: str = ""
-    anchor_titles: Mapping[str, str] = field(default_factory=dict)
-    # What other modules work out once per rule set (result.py's table of reasons): owned here, so it
-    # lives and dies with the rule set, with no global cache keyed by id().
-    # init=False: dataclasses.replace (a rule set with other rules) starts empty, never inherits the answers.
-    derived: dict[str, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
+    root: str
+    anchor_titles: Mapping[str, str]
+    derived: dict[str, Any]
+
+    def __init__(self, catalogue: Catalogue, options: tuple[Option, ...], tie_break: tuple[str, ...],
+                 rules: tuple[Rule, ...], anchors: frozenset[str], reference: str, root: str = "",
+                 anchor_titles: Mapping[str, str] | None = None) -> None:
+        set_field(self, "catalogue", catalogue)
+        set_field(self, "options", options)
+        set_field(self, "tie_break", tie_break)
+        set_field(self, "rules", rules)
+        set_field(self, "anchors", anchors)
+        set_field(self, "reference", reference)
+        set_field(self, "root", root)
+        set_field(self, "anchor_titles", {} if anchor_titles is None else anchor_titles)
+        set_field(self, "derived", {})
 
     def worked_out(self, key: str, work: Callable[["RuleSet"], Any]) -> Any:
         """``work(self)``, done once for this rule set and kept in ``derived``; a ValueError it raised is

@@ -171,7 +171,7 @@ def _load_catalogue(path: Path, label, problems: Collector) -> Catalogue | None:
             continue
         when_node = node.get("when")
         when = parse_condition(when_node, catalogue, problems) if when_node is not None else None
-        with_when.append(Criterion(**{**criterion.__dict__, "when": when}))
+        with_when.append(criterion._replace(when=when))
     return Catalogue(tuple(with_when))
 
 

@@ -3,7 +3,6 @@ answers of the slow path, jsonl_line(build_result(...)), for many generated work
 and sources, on the shipped rules and on generated rule sets."""
 from __future__ import annotations
 
-import dataclasses
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -84,13 +83,13 @@ def test_generated_rule_sets_assemble_alike(ruleset):
         for i, (when, points, exclude, advised, option, required) in enumerate(specs):
             if dnf_terms(when) > 8:
                 continue
-            advice = dataclasses.replace(template.advice, option=option, required=required) if advised else None
-            rules.append(dataclasses.replace(template, id=f"r-{i}", when=when, advice=advice,
+            advice = template.advice._replace(option=option, required=required) if advised else None
+            rules.append(template._replace(id=f"r-{i}", when=when, advice=advice,
                                              points=tuple(sorted(points, key=lambda p: options.index(p[0]))),
                                              exclude=tuple(exclude)))
         if not rules:
             return
-        generated = dataclasses.replace(ruleset, rules=tuple(rules))  # derived starts empty (init=False)
+        generated = ruleset._replace(rules=tuple(rules))  # derived starts empty (init=False)
         assert_same_lines(Advisor(generated), Assembler(generated), [workload_of(n, generated.catalogue) for n in many])
 
     check()

@@ -2,7 +2,6 @@
 rules' meaning: it agrees with the reference evaluator on shapes the shipped rules do not have."""
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import json
 
@@ -19,8 +18,8 @@ from strategies import needs
 
 def _rules(ruleset, conditions):
     template = ruleset.rules[0]
-    return dataclasses.replace(ruleset, rules=tuple(
-        dataclasses.replace(template, id=f"r-{i}", when=c) for i, c in enumerate(conditions)))
+    return ruleset._replace(rules=tuple(
+        template._replace(id=f"r-{i}", when=c) for i, c in enumerate(conditions)))
 
 
 def _agree(ruleset, many) -> None:
@@ -93,7 +92,7 @@ def _wide_leaf(catalogue):
 
 
 def test_many_value_criteria_over_several_slots_agree(ruleset):
-    wide = dataclasses.replace(ruleset, catalogue=_wide_catalogue(ruleset))
+    wide = ruleset._replace(catalogue=_wide_catalogue(ruleset))
     conditions = st.recursive(_wide_leaf(wide.catalogue), lambda inner: st.one_of(
         st.builds(Not, inner), st.lists(inner, min_size=1, max_size=3).map(lambda xs: All(tuple(xs))),
         st.lists(inner, min_size=1, max_size=3).map(lambda xs: AnyOf(tuple(xs)))), max_leaves=4)

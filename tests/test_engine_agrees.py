@@ -56,11 +56,11 @@ def test_random_rule_sets_agree(ruleset):
            st.lists(needs(ruleset.catalogue), min_size=1, max_size=25))
     def check(whens, many):
         # durable-rules expands each alternative of a condition into its own match: stay under its limit of 64
-        rules = tuple(dataclasses.replace(template, id=f"r-{i}", when=w) for i, w in enumerate(whens)
+        rules = tuple(template._replace(id=f"r-{i}", when=w) for i, w in enumerate(whens)
                       if dnf_terms(w) <= 8)
         if not rules:
             return
-        random_set = dataclasses.replace(ruleset, rules=rules)
+        random_set = ruleset._replace(rules=rules)
         engine = Evaluator(random_set)
         oracle = ReferenceEvaluator(random_set)
         assert engine.fired(many) == oracle.fired(many)
@@ -69,14 +69,14 @@ def test_random_rule_sets_agree(ruleset):
 
 
 def test_nothing_matching_is_a_normal_outcome(ruleset):
-    never = dataclasses.replace(ruleset, rules=(dataclasses.replace(ruleset.rules[0], id="only-hpc",
+    never = ruleset._replace(rules=(ruleset.rules[0]._replace(id="only-hpc",
                                                                      when=_is("workload_type", "hpc")),))
     assert Evaluator(never).fired([{"latency": "critical"}, {}]) == [frozenset(), frozenset()]
 
 
 def test_two_rule_sets_live_side_by_side(ruleset):
     first = Evaluator(ruleset)
-    second = Evaluator(dataclasses.replace(ruleset, rules=ruleset.rules[:1]))
+    second = Evaluator(ruleset._replace(rules=ruleset.rules[:1]))
     answers = [{"startup": "instant"}, {"kernel": "custom_required"}]
     assert first.fired(answers) == [fired(ruleset, a) for a in answers]
     assert all(f <= {ruleset.rules[0].id} for f in second.fired(answers))

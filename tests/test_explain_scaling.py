@@ -9,7 +9,6 @@ import json
 import os
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -190,7 +189,7 @@ def test_conflicts_equal_the_naive_search(base, data) -> None:
     options = ("bare_metal", "vm", "container")
     drawn = data.draw(st.lists(st.tuples(any_condition(base.catalogue), st.sampled_from(options)), min_size=1, max_size=5))
     rules = [_rule(i, when, (option,)) for i, (when, option) in enumerate(drawn)]
-    ruleset = replace(base, rules=tuple(rules))
+    ruleset = base._replace(rules=tuple(rules))
     space = AnswerSpace(base.catalogue, [r.when for r in rules])
     _, found = find_conflicts(ruleset, space)
     naive: dict[frozenset[int], dict] = {}

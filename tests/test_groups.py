@@ -4,7 +4,6 @@ on the shipped rules and on generated rule sets whose groups merge and split; so
 that evaluates whole workloads."""
 from __future__ import annotations
 
-import dataclasses
 import math
 import random
 
@@ -172,7 +171,7 @@ def test_groups_too_large_to_pay_off_are_evaluated_whole(tmp_path):
 def test_repeated_rule_ids_are_evaluated_whole(ruleset):
     """A fired id must name one rule of one group: a (broken) set repeating an id is evaluated whole."""
     first, second = ruleset.rules[0], ruleset.rules[-1]
-    broken = dataclasses.replace(ruleset, rules=ruleset.rules + (dataclasses.replace(second, id=first.id),))
+    broken = ruleset._replace(rules=ruleset.rules + (second._replace(id=first.id),))
     assert not partition(broken).unique_ids
     engine = Evaluator(broken)
     assert not engine.grouped
@@ -182,14 +181,14 @@ def test_repeated_rule_ids_are_evaluated_whole(ruleset):
 
 def test_groups_merge_when_a_rule_couples_them_and_split_without_it(ruleset):
     template = ruleset.rules[0]
-    alone = (dataclasses.replace(template, id="a", when=Is("latency", ("critical",))),
-             dataclasses.replace(template, id="b", when=Not(Is("startup", ("instant",)))),
-             dataclasses.replace(template, id="c", when=CountAtLeast("os_families", 2)))
-    coupling = dataclasses.replace(template, id="ab", when=AnyOf((Is("latency", ("tolerant",)),
+    alone = (template._replace(id="a", when=Is("latency", ("critical",))),
+             template._replace(id="b", when=Not(Is("startup", ("instant",)))),
+             template._replace(id="c", when=CountAtLeast("os_families", 2)))
+    coupling = template._replace(id="ab", when=AnyOf((Is("latency", ("tolerant",)),
                                                                   All((Has("os_families", ("linux",), "all"),
                                                                        Not(Is("startup", ("slow_ok",))))))))
-    split = dataclasses.replace(ruleset, rules=alone)
-    merged = dataclasses.replace(ruleset, rules=alone + (coupling,))
+    split = ruleset._replace(rules=alone)
+    merged = ruleset._replace(rules=alone + (coupling,))
     assert len(partition(split).groups) == 3 and len(partition(merged).groups) == 1
     corpus = random_needs(ruleset.catalogue, 600, seed=11)
     for rules in (split, merged):
@@ -200,17 +199,17 @@ def test_groups_merge_when_a_rule_couples_them_and_split_without_it(ruleset):
 def test_generated_rule_sets_agree_grouped_and_whole(ruleset):
     """Arbitrary conditions over a few criteria: the groups merge and split as the rules couple them."""
     template = ruleset.rules[0]
-    few = dataclasses.replace(ruleset.catalogue, criteria=tuple(
+    few = ruleset.catalogue._replace(criteria=tuple(
         c for c in ruleset.catalogue.criteria if c.id in ("latency", "startup", "os_families", "kernel", "state")))
 
     @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.lists(conditions(few), min_size=1, max_size=7), st.lists(needs(ruleset.catalogue), min_size=1, max_size=25))
     def check(whens, many):
-        rules = tuple(dataclasses.replace(template, id=f"r-{i}", when=w) for i, w in enumerate(whens)
+        rules = tuple(template._replace(id=f"r-{i}", when=w) for i, w in enumerate(whens)
                       if dnf_terms(w) <= 8)
         if not rules:
             return
-        generated = dataclasses.replace(ruleset, rules=rules)
+        generated = ruleset._replace(rules=rules)
         check_partition(generated)
         want = ReferenceEvaluator(generated).fired(many)
         assert Evaluator(generated).fired(many) == want

@@ -265,7 +265,6 @@ def test_500_advisors_on_the_shipped_rules_keep_memory_flat():
 
 
 _PAST_THE_BOUND = """
-import dataclasses
 from deploy_advisor.engine import evaluate
 from deploy_advisor.engine.compile import compile_ruleset, fact_layout
 from deploy_advisor.engine.errors import RuleError
@@ -274,11 +273,11 @@ from deploy_advisor.engine.rulefiles import load_ruleset
 ruleset = load_ruleset()
 engine = evaluate._Engine(limit=3)
 for count in (1, 2, 3, 1, 2, 3):  # the same three rule sets, each registered once
-    smaller = dataclasses.replace(ruleset, rules=ruleset.rules[:count])
+    smaller = ruleset._replace(rules=ruleset.rules[:count])
     engine.registration(compile_ruleset(smaller), fact_layout(smaller).keys, "rules")
 print(len(engine.registered))
 try:
-    smaller = dataclasses.replace(ruleset, rules=ruleset.rules[:4])
+    smaller = ruleset._replace(rules=ruleset.rules[:4])
     engine.registration(compile_ruleset(smaller), fact_layout(smaller).keys, "rules")
 except RuleError as error:
     print(error.first.format())

@@ -173,11 +173,9 @@ def test_recommending_one_yaml_file_imports_only_what_it_needs():
 def test_a_replaced_rule_set_does_not_inherit_what_was_worked_out_for_the_original(ruleset):
     """RuleSet.derived holds per-rule-set work (fact layout, limits, result tables); a copy with other
     rules must work its own out, or the engine would evaluate the new rules with the old layout."""
-    import dataclasses
-
     from deploy_advisor.engine.compile import fact_layout
 
     assert fact_layout(ruleset).slots and ruleset.derived
-    fewer = dataclasses.replace(ruleset, rules=ruleset.rules[:1])
+    fewer = ruleset._replace(rules=ruleset.rules[:1])
     assert fewer.derived == {}
     assert len(fact_layout(fewer).slots) < len(fact_layout(ruleset).slots)

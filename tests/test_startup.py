@@ -131,3 +131,131 @@ def test_main_called_in_a_running_process_leaves_the_collector_alone(capsys):
     assert main(["recommend", str(EXAMPLE)]) == 0
     assert gc.get_freeze_count() == before  # recommend freezes while it answers, and unfreezes
     assert "Payments API" in capsys.readouterr().out
+
+
+def test_one_yaml_file_loads_no_orjson_openssl_pickle_py_or_tempfile():
+    """A YAML input never reads JSON text (orjson, with uuid and platform, loads at the first one); the
+    cache key is SHA-256 from the built-in module, not OpenSSL's; the cache is read by the C unpickler
+    alone; one text answer spools no details (tempfile, with shutil, bz2 and lzma)."""
+    loaded = _loaded_by_recommend(str(EXAMPLE))
+    assert "deploy_advisor.engine.rulecache" in loaded and "durable.engine" in loaded  # it did the work
+    assert not {"orjson", "uuid", "platform", "_hashlib", "hashlib", "pickle", "tempfile", "shutil"} & loaded
+
+
+def test_a_json_lines_input_still_reads_with_orjson(tmp_path):
+    lines = tmp_path / "w.jsonl"
+    lines.write_text('{"name": "Payments API", "needs": {}}\n', encoding="utf-8")
+    assert "orjson" in _loaded_by_recommend(str(lines))
+
+
+def test_the_builtin_sha256_gives_hashlibs_digests():
+    import hashlib
+
+    from deploy_advisor.engine.digest import sha256
+
+    for data in (b"", b"abc", bytes(range(256)) * 300):
+        assert sha256(data).hexdigest() == hashlib.sha256(data).hexdigest()
+    digest = sha256(b"a")
+    digest.update(b"bc")
+    assert digest.hexdigest() == hashlib.sha256(b"abc").hexdigest()
+
+
+def test_the_help_width_is_shutils_terminal_width():
+    """terminal_columns() stands in for shutil.get_terminal_size().columns: same answer, with $COLUMNS
+    set, unusable or absent (the test's standard output is no terminal, so 80 or the real width)."""
+    import os
+    import shutil
+
+    from deploy_advisor.terminal import terminal_columns
+
+    for value in ("123", "0", "-4", "wide", None):
+        env = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
+        if value is not None:
+            env["COLUMNS"] = value
+        code = ("import shutil\nfrom deploy_advisor.terminal import terminal_columns\n"
+                "print(terminal_columns(), shutil.get_terminal_size().columns)")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+        mine, theirs = done.stdout.split()
+        assert mine == theirs, value
+    assert terminal_columns() == shutil.get_terminal_size().columns
+
+
+def test_conditions_groups_and_problems_are_created_without_dataclass_code_generation():
+    """Conditions, spans, problems and rule groups are records.Frozen or NamedTuples, not dataclasses
+    (about 0.5 ms each at every start); conditions and spans keep what a frozen dataclass gave them."""
+    import pickle
+
+    from deploy_advisor.engine.errors import Collector, Problem, Span
+    from deploy_advisor.engine.groups import Group, Partition
+    from deploy_advisor.engine.model import All, AnyOf, CountAtLeast, Has, Is, Not
+
+    for record in (Is, Has, CountAtLeast, Not, All, AnyOf, Span, Problem, Collector, Group, Partition):
+        assert not hasattr(record, "__dataclass_fields__"), record
+    latency = Is("latency", ("critical",))
+    assert All((latency,)) != AnyOf((latency,)) and Not(latency) != All((latency,))  # typed: never equal across kinds
+    assert Is("latency", ("critical",)) == latency and hash(Is("latency", ("critical",))) == hash(latency)
+    assert latency != ("latency", ("critical",)) and Has("os", ("linux",)).mode == "any"
+    assert repr(Has("os", ("linux",))) == "Has(criterion='os', values=('linux',), mode='any')"
+    for frozen in (latency, Span("f", 1, 2), Problem(Span("f"), "code", "message")):
+        try:
+            frozen.criterion = "other"  # type: ignore[attr-defined]
+        except AttributeError:
+            pass
+        else:
+            raise AssertionError(f"{frozen!r} must be immutable")
+        assert pickle.loads(pickle.dumps(frozen)) == frozen
+    try:
+        iter(latency)  # type: ignore[call-overload]
+    except TypeError:
+        pass
+    else:
+        raise AssertionError("a condition is not a tuple")
+    assert sorted([Span("b", 1), Span("a", 2), Span("a", 1, 3)]) == [Span("a", 1, 3), Span("a", 2), Span("b", 1)]
+    assert Span("a", 1) != ("a", 1, 0) and str(Span("a", 1, 2)) == "a:1:2"
+    problem = Problem(Span("f", 3), "bad", "wrong")
+    assert problem._replace(message="right") == Problem(Span("f", 3), "bad", "right") and problem.hint == ""
+
+
+def test_one_yaml_file_imports_no_dataclasses():
+    loaded = _loaded_by_recommend(str(EXAMPLE))
+    assert "deploy_advisor.engine.model" in loaded and "dataclasses" not in loaded
+
+
+def test_the_model_records_keep_what_their_dataclasses_gave(ruleset):
+    """Criterion, Catalogue, Advice, Rule and RuleSet are records.Frozen: a rule's key spans stay out of
+    its value, a replaced rule set starts its worked-out answers afresh, a pickled one keeps them, a
+    catalogue still caches its plan, and nothing can be assigned."""
+    import dataclasses
+    import pickle
+
+    from deploy_advisor.engine.model import Advice, Catalogue, Criterion, Rule, RuleSet
+
+    for record in (Advice, Catalogue, Criterion, Rule, RuleSet):
+        assert not dataclasses.is_dataclass(record), record
+    rule = ruleset.rules[0]
+    assert rule.key_spans and rule._replace(key_spans=()) == rule and hash(rule._replace(key_spans=())) == hash(rule)
+    assert "key_spans" not in repr(rule) and repr(rule).startswith(f"Rule(id={rule.id!r}, when=")
+    assert rule._replace(id="other") != rule and rule._replace(id="other").when == rule.when
+    ruleset.worked_out("test-startup", lambda r: len(r.rules))
+    assert ruleset.derived["test-startup"] == len(ruleset.rules)
+    assert ruleset._replace(rules=ruleset.rules[:1]).derived == {} and ruleset._replace() == ruleset
+    again = pickle.loads(pickle.dumps(ruleset, protocol=pickle.HIGHEST_PROTOCOL))
+    assert again == ruleset and again.derived["test-startup"] == len(ruleset.rules)
+    assert "derived=" not in repr(ruleset) and repr(Criterion("c", "one", "?", "", ())).endswith("span=Span(file='', line=0, column=0))")
+    assert ruleset.catalogue.plan is ruleset.catalogue.plan  # cached once per catalogue
+    assert Catalogue(ruleset.catalogue.criteria) == ruleset.catalogue
+    assert Advice("vm", "text") == Advice("vm", "text", "", "", False) != Advice("vm", "text", required=True)
+    for frozen, name in ((rule, "id"), (ruleset, "rules"), (ruleset.catalogue, "criteria")):
+        try:
+            setattr(frozen, name, None)
+        except dataclasses.FrozenInstanceError:
+            continue
+        raise AssertionError(f"{type(frozen).__name__} must be immutable")
+
+
+def test_csv_is_loaded_by_the_csv_format_only(tmp_path):
+    assert not {"csv", "_csv"} & _loaded_by_recommend(str(EXAMPLE))
+    from deploy_advisor.engine.render.csv import csv_line
+
+    assert csv_line(["a,b", 'say "hi"', 3, ""]) == '"a,b","say ""hi""",3,\r\n'
+    assert csv_line(["plain"]) == "plain\r\n"  # the second row, through csv.writer itself

@@ -6,7 +6,6 @@ ranking changed is reported with its score changes and the added, removed or edi
 """
 from __future__ import annotations
 
-import dataclasses
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -311,6 +310,6 @@ def load_relabelled(directory: str | Path, label: str) -> RuleSet:
     """Load a rule set and name its files by ``label`` instead of its (temporary) folder."""
     ruleset = load_ruleset(directory)
     prefix = str(Path(directory))
-    rules = tuple(dataclasses.replace(r, file=label + r.file[len(prefix):]) if r.file.startswith(prefix) else r
+    rules = tuple(r._replace(file=label + r.file[len(prefix):]) if r.file.startswith(prefix) else r
                   for r in ruleset.rules)
-    return dataclasses.replace(ruleset, rules=rules, root=label)
+    return ruleset._replace(rules=rules, root=label)

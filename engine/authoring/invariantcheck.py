@@ -21,9 +21,10 @@ from typing import Callable, Iterator, Sequence
 
 from ..answerspace import DEFAULT_SEED, ENUMERATE_LIMIT, SAMPLE_SIZE, AnswerSpace, Needs, needs_text
 from ..conditions import criteria_in, holds
-from ..errors import Problem
+from ..errors import Problem, Span
 from .invariants import Invariant, Monotone, Never, SingleAnswer, load_invariants
 from ..model import NeedPairs, NeedValue, Rule, RuleSet
+from ..records import set_field
 from ..requirements import Source, Workload
 from ..result import Result, build_result
 from ..rulefiles import INVARIANTS_FILE, _labeller
@@ -71,11 +72,17 @@ class Violation:
         return out
 
 
-@dataclass(frozen=True)
 class InvariantProblem(Problem):
-    """An `invariant-violated` finding, with its counterexample as data for `check --format json`."""
+    """An `invariant-violated` finding, with its counterexample as data for `check --format json`
+    (a frozen record like Problem: records.Frozen)."""
 
-    violation: Violation | None = None
+    __slots__ = ("violation",)
+    _fields = (*Problem._fields, "violation")
+    violation: Violation | None
+
+    def __init__(self, span: Span, code: str, message: str, hint: str = "", violation: Violation | None = None) -> None:
+        super().__init__(span, code, message, hint)
+        set_field(self, "violation", violation)
 
     def as_dict(self) -> dict[str, object]:
         data = super().as_dict()

@@ -18,7 +18,7 @@ import csv
 import datetime
 import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, NamedTuple
 
@@ -420,7 +420,7 @@ def _located(problem: Problem, table: Table) -> Problem:
     header = table.header[index] if 0 <= index < len(table.header) else ""
     if index < 0:
         return problem
-    return replace(problem, message=_at(table, problem.span.line, index, header) + problem.message)
+    return problem._replace(message=_at(table, problem.span.line, index, header) + problem.message)
 
 
 def column_letters(index: int) -> str:
