@@ -3,6 +3,7 @@ from __future__ import annotations
 import atexit
 import os
 import shutil
+import signal
 import tempfile
 from pathlib import Path
 
@@ -44,3 +45,12 @@ def make_ruleset_dir(tmp_path: Path, rule_text: str, name: str = "mini.yaml") ->
         shutil.copy(RULES / shipped, folder / shipped)
     (folder / name).write_text(rule_text, encoding="utf-8")
     return folder
+
+
+def default_signals() -> None:
+    """For ``subprocess.Popen(preexec_fn=default_signals)`` in tests that signal the command: the child
+    starts with SIGINT and SIGHUP at their defaults, whatever this test run inherited. A run started under
+    nohup, or in the background by a shell without job control, ignores them, a child inherits that, and
+    Python then installs no KeyboardInterrupt handler: the command would rightly ignore the signal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)

@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, default_signals
 from deploy_advisor.engine.batchio import batch
 from deploy_advisor.engine.batchio.inputs import FLUSH, LinesUnit
 from deploy_advisor.main import main
@@ -120,7 +120,8 @@ def test_an_output_file_keeps_the_mode_of_the_file_it_replaces(capsys, tmp_path)
 def test_ctrl_c_stops_parallel_workers_with_130(tmp_path):
     """A real SIGINT while two worker processes wait on a stream that never ends."""
     child = subprocess.Popen([sys.executable, "-m", "deploy_advisor", "recommend", "--rules", RULES, "--format", "jsonl",
-                              "--jobs", "2", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                              "--jobs", "2", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             preexec_fn=default_signals)
     try:
         child.stdin.write((LINE % (1, "critical")).encode())
         child.stdin.flush()

@@ -8,7 +8,7 @@ import shutil
 
 import pytest
 
-from conftest import EXAMPLES, RULES
+from conftest import EXAMPLES, RULES, default_signals
 from deploy_advisor.main import main
 
 GOOD = EXAMPLES / "payments-api.yaml"
@@ -142,7 +142,8 @@ def test_signal_mid_batch_leaves_no_partial_output(tmp_path, sig, code):
 
     target = tmp_path / "out.jsonl"
     child = subprocess.Popen([sys.executable, "-m", "deploy_advisor", "recommend", "-", "--format", "jsonl", "-o", str(target)],
-                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             preexec_fn=default_signals)
     try:
         line = b'{"name": "w", "needs": {"startup": "instant"}}\n'
         child.stdin.write(line * 2000)  # a stream that has not ended

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import default_signals
+
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="finds workers through /proc")
 
 
@@ -42,7 +44,8 @@ def _alive(pid: int) -> bool:
 def test_workers_end_when_the_parent_is_killed(how):
     parent = subprocess.Popen([sys.executable, "-m", "deploy_advisor", "recommend", "--jobs", "2", "--no-progress",
                                "-f", "jsonl", "-"],
-                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              preexec_fn=default_signals)
     workers: set[int] = set()
     try:
         line = json.dumps({"needs": {"startup": "instant"}}) + "\n"
