@@ -14,7 +14,7 @@ sub-profiles it has, so that a rule set whose groups are too large to pay off is
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from .conditions import criteria_in
 from .model import RuleSet
@@ -131,15 +131,6 @@ def _space(ruleset: RuleSet, criteria: list[str]) -> int:
         n = len(criterion.values)
         space *= (1 << n) if criterion.many else n + 1
     return space
-
-
-def sub_profile(needs: Mapping[str, Any], criteria: tuple[str, ...]) -> tuple[Any, ...]:
-    """A workload's answers to a group's criteria, as a hashable key (None: unanswered; a list, as the
-    Python API may pass, becomes a tuple)."""
-    key = tuple(needs.get(c) for c in criteria)
-    if list in map(type, key):
-        key = tuple(tuple(v) if isinstance(v, list) else v for v in key)
-    return key
 
 
 def profile_needs(criteria: tuple[str, ...], key: tuple[Any, ...]) -> dict[str, Any]:
