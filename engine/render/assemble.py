@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 from functools import reduce
 from itertools import chain
-from operator import or_
+from operator import and_, itemgetter, lshift, or_, sub
 from typing import Any, NamedTuple
 
 from ..model import RuleSet
@@ -48,13 +48,14 @@ class _Part(NamedTuple):
     sub-profile shares it, so an answer adds up a handful of these (five for the shipped rules)."""
 
     points: int  # per option i, its points shifted left by i * Assembler.width (digits may be negative)
-    flags: int  # OR-able bits: see STRONG_BIT and the layout above it
-    exclusions: tuple[tuple[int, int, int, str, str], ...]  # (rule index, position, option, rule id, fragment)
-    advice: tuple[tuple[int, str, int, bool, str], ...]  # (rule index, rule id, option, required, fragment)
+    flags: int  # OR-able bits: see the layout below
+
+
+_points, _flags = itemgetter(0), itemgetter(1)  # a _Part's fields, for map
 
 
 class _Standing(NamedTuple):
-    """What the scores and the excluded options decide, the same for every answer that has them."""
+    """What the scores and the excluded options decide."""
 
     eligible: tuple[int, ...]  # option indices, ranked, excluded ones left out
     margin: int | None
@@ -63,10 +64,12 @@ class _Standing(NamedTuple):
 
 
 # An answer's flags (see _Part.flags), from bit 0 up, for n options: n bits "option i is excluded", n bits
-# "a reason of VIOLATED points or worse against option i", one "a reason of more than LIGHT points", one
-# "some exclusion", one "some advice", then one bit per points reason of the rule set, by its rank in
-# build_result's order of reasons (Assembler.fragments). OR-ing a handful of parts' flags is one C call.
-STRONG_BIT, EXCLUSIONS_BIT, ADVICE_BIT, RANKS_AT = 0, 1, 2, 3  # after the 2n option bits
+# "a reason of VIOLATED points or worse against option i", one "a reason of more than LIGHT points", then
+# one bit per exclusion of the rule set (in rule-file order), one per rule with advice (rule-file order),
+# and one per points reason, by its rank in build_result's order of reasons (Assembler.fragments). So
+# every set an answer is made from (its reasons, exclusions, advice) is an int, OR-ed by one C call, and
+# the text of a set is found by that int, or a byte of it (see _reasons), never by hashing tuples.
+STRONG_BIT = 0  # after the 2n option bits
 CHUNK = 8  # reasons per lookup table: a byte of the rank bits indexes a table of 256 joined fragments
 
 
@@ -84,39 +87,73 @@ class Assembler:
         ids = [r.id for r in ruleset.rules]
         named = {o for r in ruleset.rules for o in chain((o for o, _ in r.points), r.exclude,
                                                          [r.advice.option] if r.advice else [])}
-        whole = all(type(p) is int for r in ruleset.rules for _, p in r.points)  # scores are written with %d
+        whole = all(type(p) is int for r in ruleset.rules for _, p in r.points)  # scores are written with %s
         self.fast = (len(set(ids)) == len(ids) and named <= set(options) and set(options) <= set(table.tie_order)
                      and whole)
+        self._needs: dict[tuple[str, Any], str] = {}
+        self._files: dict[str, str] = {}  # a source file's name, as the start of its JSON object
+        if self.fast:  # what follows assumes it (every option indexed, ids distinct)
+            self._lay_out(ruleset)
+
+    def _lay_out(self, ruleset: RuleSet) -> None:
+        """The bits of the flags (see STRONG_BIT), the fragments they stand for, and the packed scores."""
+        table, index, n = self.table, self.index, len(self.options)
         self.rules = {r.id: (i, r) for i, r in enumerate(ruleset.rules)}
         # every points reason of the rule set, in build_result's order: strength, then rule and option,
         # then rule-file order (its sort is stable over the reasons listed in rule order)
         listed = [(reason, i, k) for i, r in enumerate(ruleset.rules) for k, reason in enumerate(table.reasons[r.id][0])]
         listed.sort(key=lambda x: (-abs(x[0].points or 0), x[0].rule, x[0].option, x[1], x[2]))
         self.fragments = [_compact(reason.as_dict()) for reason, _, _ in listed]
-        self.rank = {(i, k): n for n, (_, i, k) in enumerate(listed)}
+        self.rank = {(i, k): rank for rank, (_, i, k) in enumerate(listed)}
+        # exclusions and advice in rule-file order: the order build_result lists them in
+        excluding = [(i, k, reason) for i, r in enumerate(ruleset.rules) for k, reason in enumerate(table.reasons[r.id][1])]
+        self.exclusion_bit = {(i, k): e for e, (i, k, _) in enumerate(excluding)}
+        self.exclusions = [(index[reason.option], reason.rule, _compact(_exclusion(reason.as_dict())))
+                           for _, _, reason in excluding]
+        advised = [(i, r) for i, r in enumerate(ruleset.rules) if r.advice is not None]
+        self.advice_bit = {i: a for a, (i, _) in enumerate(advised)}
+        self.advice = [(r.id, _compact({"rule": r.id, "option": r.advice.option, "text": r.advice.text,
+                                         "because": r.advice.because or r.because,
+                                         "source": ruleset.cite(r.advice.source or r.source), "file": r.file,
+                                         "line": r.line}))
+                       for _, r in advised]
+        # per option, the advice bits naming it, and those whose advice it must follow (see _advised)
+        self.advising = [sum(1 << a for a, (_, r) in enumerate(advised) if r.advice.option == o) for o in self.options]
+        self.requiring = [sum(1 << a for a, (_, r) in enumerate(advised) if r.advice.option == o and r.advice.required)
+                          for o in self.options]
+        self.excluded_mask = (1 << n) - 1
+        self.strong = 1 << (2 * n + STRONG_BIT)
+        self.exclusions_at, self.exclusions_mask = 2 * n + 1, (1 << len(excluding)) - 1
+        self.advice_at, self.advice_mask = self.exclusions_at + len(excluding), (1 << len(advised)) - 1
+        self.ranks_at = self.advice_at + len(advised)
+        self.chunk_count = (len(listed) + CHUNK - 1) // CHUNK
         # scores travel packed in one int, a digit of `width` bits per option: a part's digits may be
         # negative, so the sum starts from `bias` (every digit raised by `bound`, more than any score's size)
         bound = 1 + sum(abs(reason.points or 0) for reason, _, _ in listed)
         self.width = (2 * bound).bit_length()
-        self.bound = bound
         self.shifts = [i * self.width for i in range(n)]
+        self.digit_masks = [(1 << self.width) - 1] * n
         self.bias = sum(bound << shift for shift in self.shifts)
-        self.flag_at = 2 * n  # STRONG_BIT and the rest are counted from here
-        self.ranks_at = 2 * n + RANKS_AT
-        self.chunk_count = (len(listed) + CHUNK - 1) // CHUNK
-        self.keys = [_text(o) for o in options]
-        self.tie_rank = [table.tie_order.get(o, 0) for o in options]  # used only when self.fast: all are there
-        self.option_json = [f'{{"option":{_text(o)},"score":' for o in options]
+        self.score_texts = [str(digit - bound) for digit in range(1 << self.width)]  # a digit as its score
+        # a ranking is sorted as ints, one per option, whose fields from the top are: excluded, the score
+        # (subtracted from the largest digit: higher first), the tie-break rank, the option's index
+        at = n.bit_length()
+        self.index_masks = [(1 << at) - 1] * n
+        ties = [table.tie_order[o] << at | i for i, o in enumerate(self.options)]
+        self.score_at = [at + max(ties).bit_length()] * n
+        top = (1 << self.width) - 1 << self.score_at[0]
+        self.sort_bases = [[(excluded >> i & 1) << (self.score_at[0] + self.width) | top | tie
+                            for i, tie in enumerate(ties)] for excluded in range(1 << n)]
+        self.keys = [_text(o) for o in self.options]
+        self.option_json = [f'{{"option":{_text(o)},"score":' for o in self.options]
         self._parts: dict[frozenset[str], _Part] = {}
-        self._rule_parts: list[_Part | None] = [None] * len(ruleset.rules)  # see _rule_part
-        self._standings: dict[int, _Standing] = {}
+        self._by_id: dict[str, _Part] = {}  # rule id -> its part (see _rule_part)
         self._layouts: dict[tuple[tuple[int, ...], int], tuple[tuple[int, ...], str]] = {}  # see _layout
         # per byte of the rank bits, the fragments its bits stand for, comma-separated ("" for none)
         self._chunks: list[list[str | None]] = [[""] + [None] * 255 for _ in range(self.chunk_count)]
-        self._needs: dict[tuple[str, Any], str] = {}
-        self._advice: dict[tuple[Any, ...], tuple[str, str]] = {}  # see _advised
-        self._exclusions: dict[tuple[tuple[int, int, int, str, str], ...], str] = {}
-        self._files: dict[str, str] = {}  # a source file's name, as the start of its JSON object
+        self._notes: dict[int, str] = {}  # see _advised
+        self._qualified: dict[int, str] = {}
+        self._excluded: dict[int, tuple[str, str]] = {}  # see _exclusions
 
     # --- per unit ----------------------------------------------------------------------------
 
@@ -129,71 +166,60 @@ class Assembler:
         return found
 
     def _make_part(self, fired: frozenset[str]) -> _Part:
-        """A group's part: its rules' own parts (see _rule_part) summed up, in rule-file order."""
-        rules = self._rule_parts
-        made = [rules[i] if rules[i] is not None else self._rule_part(i, rule)
-                for i, rule in sorted(self.rules[r] for r in fired if r in self.rules)] if fired else []
+        """A group's part: its rules' own parts (see _rule_part) summed up. A 100,000-workload batch makes
+        about 11,500 of these, so the rules' parts are found by id, all at once."""
+        by_id = self._by_id
+        try:
+            made = list(map(by_id.__getitem__, fired))
+        except KeyError:  # a rule met for the first time (or not of this rule set: it adds nothing)
+            made = [by_id[r] if r in by_id else self._rule_part(*self.rules[r]) for r in fired if r in self.rules]
         if len(made) == 1:
             return made[0]
-        return _Part(sum(m.points for m in made), reduce(or_, (m.flags for m in made), 0),
-                     tuple(chain.from_iterable(m.exclusions for m in made)), tuple(chain.from_iterable(m.advice for m in made)))
+        return _Part(sum(map(_points, made)), reduce(or_, map(_flags, made), 0))
 
     def _rule_part(self, i: int, rule: Any) -> _Part:
-        """What rule ``i`` adds to an answer, encoded once: a group's part is the sum of its rules'."""
-        table, index, ruleset, at = self.table, self.index, self.ruleset, self.flag_at
+        """What rule ``i`` adds to an answer, worked out once: a group's part is the sum of its rules'."""
+        index = self.index
         points = flags = 0
-        exclusions, advice = [], []
-        reasons, excluding = table.reasons[rule.id]
+        reasons, excluding = self.table.reasons[rule.id]
         for k, reason in enumerate(reasons):
             option = index[reason.option]
             points += (reason.points or 0) << (option * self.width)
             flags |= 1 << (self.ranks_at + self.rank[(i, k)])
             if abs(reason.points or 0) > LIGHT:
-                flags |= 1 << (at + STRONG_BIT)
+                flags |= self.strong
             if (reason.points or 0) <= VIOLATED:
                 flags |= 1 << (len(self.options) + option)
         for k, reason in enumerate(excluding):
-            flags |= 1 << index[reason.option] | 1 << (at + EXCLUSIONS_BIT)
-            exclusions.append((i, k, index[reason.option], rule.id, _compact(_exclusion(reason.as_dict()))))
+            flags |= 1 << index[reason.option] | 1 << (self.exclusions_at + self.exclusion_bit[(i, k)])
         if rule.advice is not None:
-            note = {"rule": rule.id, "option": rule.advice.option, "text": rule.advice.text,
-                    "because": rule.advice.because or rule.because,
-                    "source": ruleset.cite(rule.advice.source or rule.source), "file": rule.file, "line": rule.line}
-            flags |= 1 << (at + ADVICE_BIT)
-            advice.append((i, rule.id, index[rule.advice.option], rule.advice.required, _compact(note)))
-        made = self._rule_parts[i] = _Part(points, flags, tuple(exclusions), tuple(advice))
+            flags |= 1 << (self.advice_at + self.advice_bit[i])
+        made = self._by_id[rule.id] = _Part(points, flags)
         return made
 
     def _standing(self, total: int, excluded: int) -> _Standing:
-        """The ranking for packed scores ``total`` (bias included) and the excluded options' bits."""
-        key = total << len(self.options) | excluded
-        found = self._standings.get(key)
-        if found is not None:
-            return found
-        if len(self._standings) >= CACHE_LIMIT:
-            self._standings.clear()
-        mask, bound = (1 << self.width) - 1, self.bound
-        scores = [(total >> shift & mask) - bound for shift in self.shifts]
-        # excluded last, then by score, then by the tie-break order (the index keeps sorted's stable order)
-        order = tuple([k[3] for k in sorted([(excluded >> i & 1, -score, self.tie_rank[i], i)
-                                             for i, score in enumerate(scores)])])
+        """The ranking for packed scores ``total`` (bias included) and the excluded options' bits. About a
+        third of the answers of a random corpus have scores no other answer has, so this is not cached but
+        made by C-level calls on the digits (which are the scores plus the bias)."""
+        digits = list(map(and_, map(total.__rshift__, self.shifts), self.digit_masks))
+        # excluded last, then by score, then by the tie-break order (as build_result ranks): see _lay_out
+        keys = sorted(map(sub, self.sort_bases[excluded], map(lshift, digits, self.score_at)))
+        order = tuple(map(and_, keys, self.index_masks))
         layout = self._layouts.get((order, excluded))
         if layout is None:
             layout = self._layouts[(order, excluded)] = self._layout(order, excluded)
         eligible, template = layout
-        margin = scores[eligible[0]] - scores[eligible[1]] if len(eligible) > 1 else None
-        tied = [self.options[i] for i in eligible if scores[i] == scores[eligible[0]]] if margin == 0 else ()
-        ranked = [scores[i] for i in order]
-        found = self._standings[key] = _Standing(eligible, margin, _texts(tied) if tied else "[]",
-                                                 template % (*ranked, *ranked))
-        return found
+        margin = digits[eligible[0]] - digits[eligible[1]] if len(eligible) > 1 else None
+        tied = _texts([self.options[i] for i in eligible if digits[i] == digits[eligible[0]]]) if margin == 0 else "[]"
+        ranked = tuple(map(self.score_texts.__getitem__, map(digits.__getitem__, order)))
+        return _Standing(eligible, margin, tied, template % (ranked + ranked))
 
     def _layout(self, order: tuple[int, ...], excluded: int) -> tuple[tuple[int, ...], str]:
-        """The eligible options of a ranking, and its '"ranking":[...],"scores":{...}' with a %d for each
+        """The eligible options of a ranking, and its '"ranking":[...],"scores":{...}' with a %s for each
         score, in order, twice: a few dozen of these (orders and excluded options) serve every answer."""
-        ranking = ",".join(f'{self.option_json[i].replace("%", "%%")}%d,"excluded":'
+        ranking = ",".join(f'{self.option_json[i].replace("%", "%%")}%s,"excluded":'
                            f'{"true" if excluded >> i & 1 else "false"}}}' for i in order)
-        listed = ",".join(f'{self.keys[i].replace("%", "%%")}:%d' for i in order)
+        listed = ",".join(f'{self.keys[i].replace("%", "%%")}:%s' for i in order)
         return tuple(i for i in order if not excluded >> i & 1), f'"ranking":[{ranking}],"scores":{{{listed}}}'
 
     def _reasons(self, ranks: int) -> str:
@@ -221,18 +247,15 @@ class Assembler:
         if None in made:
             made = [m if m is not None else self._part(p) for m, p in zip(made, parts)]
         # the parts' fields side by side (see _Part), each summed up by a C-level builtin
-        points, flags_by, exclusions_by, advice_by = zip(*made)
+        points, flags_by = zip(*made)
         flags = reduce(or_, flags_by)
-        n, at = len(self.options), self.flag_at
-        standing = self._standing(sum(points, self.bias), flags & ((1 << n) - 1))
+        standing = self._standing(sum(points, self.bias), flags & self.excluded_mask)
         eligible, margin = standing.eligible, standing.margin
-        exclusions = tuple(sorted(chain.from_iterable(exclusions_by))) if flags >> (at + EXCLUSIONS_BIT) & 1 else ()
-        basis = bool(exclusions) or flags >> (at + STRONG_BIT) & 1 or (margin or 0) > LIGHT
+        excluding = flags >> self.exclusions_at & self.exclusions_mask
+        basis = excluding or flags & self.strong or (margin or 0) > LIGHT
         winner = eligible[0] if eligible and basis else None
-        if eligible and flags >> (at + ADVICE_BIT) & 1:
-            qualified, notes = self._advised(advice_by, winner, eligible[:2])
-        else:
-            qualified, notes = "[]", ""
+        advised = flags >> self.advice_at & self.advice_mask
+        qualified, notes = self._advised(advised, winner, eligible) if eligible and advised else ("[]", "")
         if winner is None:
             label = NO_BASIS if eligible else None
         elif margin == 0:
@@ -240,53 +263,66 @@ class Assembler:
         elif qualified != "[]":
             label = QUALIFIED
         else:
-            label = CLEAR if not flags >> (n + winner) & 1 and (margin is None or margin > STRONG) else CLOSE
+            label = CLEAR if not flags >> (len(self.options) + winner) & 1 and (margin is None or margin > STRONG) else CLOSE
+        excluded, conflicts = self._exclusions(excluding) if excluding else ("{}", "[]")
         return "".join((
             '{"name":', _text(workload.name), ',"source":', self._source(workload.source),
             ',"labels":', _compact(dict(workload.labels)) if workload.labels else "{}",
             ',"recommendation":', "null" if winner is None else self.keys[winner],
-            ",", standing.ranking, ',"excluded":', self._excluded(exclusions) if exclusions else "{}",
+            ",", standing.ranking, ',"excluded":', excluded,
             ',"margin":', "null" if margin is None else str(margin),
             ',"confidence":', "null" if label is None else f'"{label}"',
             ',"qualified_by":', qualified, ',"deciders":', self._deciders(workload, label),
-            ',"tied":', standing.tied,
-            ',"conflicts":', _texts(list(dict.fromkeys(e[3] for e in exclusions))) if not eligible else "[]",
+            ',"tied":', standing.tied, ',"conflicts":', "[]" if eligible else conflicts,
             ',"reasons":[', self._reasons(flags >> self.ranks_at), '],"needs":', self._needs_json(workload.needs),
             ',"advice":[', notes, '],"what_would_change":null,"near_misses":null}', end))
 
-    def _advised(self, advice_by: tuple[tuple[tuple[int, str, int, bool, str], ...], ...], winner: int | None,
-                 top: tuple[int, ...]) -> tuple[str, str]:
-        """The "qualified_by" list (JSON) and the "advice" notes (JSON, without brackets) of the parts'
-        advice for this winner and these first two options: the same for every answer that has them (half
-        the answers of a random corpus meet a combination met among the last few thousand)."""
-        key = (advice_by, winner, top)
-        found = self._advice.get(key)
+    def _advised(self, advised: int, winner: int | None, eligible: tuple[int, ...]) -> tuple[str, str]:
+        """The "qualified_by" list (JSON) and the "advice" notes (JSON, without brackets), for the bits of
+        the fired rules with advice (see STRONG_BIT): the notes naming the first two eligible options, in
+        that order, then by rule id; the required advice naming the winner, in rule-file order. Each is
+        made once per set of bits, which names its option (the shipped rules make a few hundred)."""
+        notes = self._noted(advised & self.advising[eligible[0]])
+        if len(eligible) > 1:
+            other = self._noted(advised & self.advising[eligible[1]])
+            if other:
+                notes = f"{notes},{other}" if notes else other
+        required = advised & self.requiring[winner] if winner is not None else 0
+        if not required:
+            return "[]", notes
+        found = self._qualified.get(required)
         if found is None:
-            if len(self._advice) >= CACHE_LIMIT:
-                self._advice.clear()
-            advice = sorted(chain.from_iterable(advice_by))  # rule-file order
-            qualified = [rule for _, rule, option, required, _ in advice if required and option == winner]
-            notes = sorted([(top.index(option), rule, fragment) for _, rule, option, _, fragment in advice if option in top])
-            found = self._advice[key] = (_texts(qualified) if qualified else "[]", ",".join([n[2] for n in notes]))
+            if len(self._qualified) >= CACHE_LIMIT:
+                self._qualified.clear()
+            found = self._qualified[required] = _texts([self.advice[a][0] for a in _bits(required)])
+        return found, notes
+
+    def _noted(self, advised: int) -> str:
+        """The advice notes of these bits (all naming one option), by rule id, comma-separated."""
+        if not advised:
+            return ""
+        found = self._notes.get(advised)
+        if found is None:
+            if len(self._notes) >= CACHE_LIMIT:
+                self._notes.clear()
+            found = self._notes[advised] = ",".join(note for _, note in sorted(self.advice[a] for a in _bits(advised)))
         return found
 
-    def _excluded(self, exclusions: tuple[tuple[int, int, int, str, str], ...]) -> str:
-        """The "excluded" object: the same for every answer with the same exclusions (the shipped rules
-        make about 150 combinations of them), so made once for each."""
-        found = self._exclusions.get(exclusions)
+    def _exclusions(self, excluding: int) -> tuple[str, str]:
+        """The "excluded" object and the "conflicts" list (its rules' ids) of these exclusion bits: the
+        same for every answer with the same exclusions (the shipped rules make about 150 combinations)."""
+        found = self._excluded.get(excluding)
         if found is None:
-            if len(self._exclusions) >= CACHE_LIMIT:
-                self._exclusions.clear()
-            found = self._exclusions[exclusions] = self._make_excluded(exclusions)
+            if len(self._excluded) >= CACHE_LIMIT:
+                self._excluded.clear()
+            by: dict[int, list[str]] = {}
+            for e in _bits(excluding):
+                option, _, fragment = self.exclusions[e]
+                by.setdefault(option, []).append(fragment)
+            found = self._excluded[excluding] = (
+                "{" + ",".join(f"{self.keys[o]}:[{','.join(fs)}]" for o, fs in by.items()) + "}",
+                _texts(list(dict.fromkeys(self.exclusions[e][1] for e in _bits(excluding)))))
         return found
-
-    def _make_excluded(self, exclusions: tuple[tuple[int, int, int, str, str], ...]) -> str:
-        if not exclusions:
-            return "{}"
-        by: dict[int, list[str]] = {}
-        for _, _, option, _, fragment in exclusions:
-            by.setdefault(option, []).append(fragment)
-        return "{" + ",".join(f"{self.keys[o]}:[{','.join(fs)}]" for o, fs in by.items()) + "}"
 
     def _deciders(self, workload: Any, label: str | None) -> str:
         if label not in (TIE, NO_BASIS):
@@ -332,3 +368,8 @@ class Assembler:
     def _need(need: tuple[str, Any]) -> str:
         criterion, value = need
         return _text(criterion) + ":" + _compact(list(value) if isinstance(value, tuple) else value)
+
+
+def _bits(mask: int) -> list[int]:
+    """The positions of the bits set in ``mask``, lowest first."""
+    return [b for b in range(mask.bit_length()) if mask >> b & 1]
