@@ -54,15 +54,6 @@ class _Part(NamedTuple):
 _points, _flags = itemgetter(0), itemgetter(1)  # a _Part's fields, for map
 
 
-class _Standing(NamedTuple):
-    """What the scores and the excluded options decide."""
-
-    eligible: tuple[int, ...]  # option indices, ranked, excluded ones left out
-    margin: int | None
-    tied: str  # JSON list
-    ranking: str  # '"ranking":[...],"scores":{...}'
-
-
 # An answer's flags (see _Part.flags), from bit 0 up, for n options: n bits "option i is excluded", n bits
 # "a reason of VIOLATED points or worse against option i", one "a reason of more than LIGHT points", then
 # one bit per exclusion of the rule set (in rule-file order), one per rule with advice (rule-file order),
@@ -71,6 +62,7 @@ class _Standing(NamedTuple):
 # the text of a set is found by that int, or a byte of it (see _reasons), never by hashing tuples.
 STRONG_BIT = 0  # after the 2n option bits
 CHUNK = 8  # reasons per lookup table: a byte of the rank bits indexes a table of 256 joined fragments
+_UNMADE = object()  # a table entry not made yet: true, so kept by filter(None, ...), and no str, so join fails
 
 
 class Assembler:
@@ -132,7 +124,7 @@ class Assembler:
         bound = 1 + sum(abs(reason.points or 0) for reason, _, _ in listed)
         self.width = (2 * bound).bit_length()
         self.shifts = [i * self.width for i in range(n)]
-        self.digit_masks = [(1 << self.width) - 1] * n
+        self.digit_mask = (1 << self.width) - 1
         self.bias = sum(bound << shift for shift in self.shifts)
         self.score_texts = [str(digit - bound) for digit in range(1 << self.width)]  # a digit as its score
         # a ranking is sorted as ints, one per option, whose fields from the top are: excluded, the score
@@ -150,7 +142,7 @@ class Assembler:
         self._by_id: dict[str, _Part] = {}  # rule id -> its part (see _rule_part)
         self._layouts: dict[tuple[tuple[int, ...], int], tuple[tuple[int, ...], str]] = {}  # see _layout
         # per byte of the rank bits, the fragments its bits stand for, comma-separated ("" for none)
-        self._chunks: list[list[str | None]] = [[""] + [None] * 255 for _ in range(self.chunk_count)]
+        self._chunks: list[list[Any]] = [[""] + [_UNMADE] * 255 for _ in range(self.chunk_count)]
         self._notes: dict[int, str] = {}  # see _advised
         self._qualified: dict[int, str] = {}
         self._excluded: dict[int, tuple[str, str]] = {}  # see _exclusions
@@ -197,48 +189,34 @@ class Assembler:
         made = self._by_id[rule.id] = _Part(points, flags)
         return made
 
-    def _standing(self, total: int, excluded: int) -> _Standing:
-        """The ranking for packed scores ``total`` (bias included) and the excluded options' bits. About a
-        third of the answers of a random corpus have scores no other answer has, so this is not cached but
-        made by C-level calls on the digits (which are the scores plus the bias)."""
-        digits = list(map(and_, map(total.__rshift__, self.shifts), self.digit_masks))
-        # excluded last, then by score, then by the tie-break order (as build_result ranks): see _lay_out
-        keys = sorted(map(sub, self.sort_bases[excluded], map(lshift, digits, self.score_at)))
-        order = tuple(map(and_, keys, self.index_masks))
-        layout = self._layouts.get((order, excluded))
-        if layout is None:
-            layout = self._layouts[(order, excluded)] = self._layout(order, excluded)
-        eligible, template = layout
-        margin = digits[eligible[0]] - digits[eligible[1]] if len(eligible) > 1 else None
-        tied = _texts([self.options[i] for i in eligible if digits[i] == digits[eligible[0]]]) if margin == 0 else "[]"
-        ranked = tuple(map(self.score_texts.__getitem__, map(digits.__getitem__, order)))
-        return _Standing(eligible, margin, tied, template % (ranked + ranked))
-
     def _layout(self, order: tuple[int, ...], excluded: int) -> tuple[tuple[int, ...], str]:
         """The eligible options of a ranking, and its '"ranking":[...],"scores":{...}' with a %s for each
         score, in order, twice: a few dozen of these (orders and excluded options) serve every answer."""
         ranking = ",".join(f'{self.option_json[i].replace("%", "%%")}%s,"excluded":'
                            f'{"true" if excluded >> i & 1 else "false"}}}' for i in order)
         listed = ",".join(f'{self.keys[i].replace("%", "%%")}:%s' for i in order)
-        return tuple(i for i in order if not excluded >> i & 1), f'"ranking":[{ranking}],"scores":{{{listed}}}'
+        made = self._layouts[(order, excluded)] = (tuple(i for i in order if not excluded >> i & 1),
+                                                    f'"ranking":[{ranking}],"scores":{{{listed}}}')
+        return made
 
     def _reasons(self, ranks: int) -> str:
         """The points reasons whose rank bits are set, in rank order, comma-separated: a byte of the bits
         at a time, each byte's fragments joined once (the shipped rules' 98 reasons make 13 tables)."""
         octets = ranks.to_bytes(self.chunk_count, "little")
-        pieces = list(map(list.__getitem__, self._chunks, octets))
-        if None in pieces:
-            for c, octet in enumerate(octets):
-                if pieces[c] is None:
-                    pieces[c] = self._chunks[c][octet] = ",".join(
-                        self.fragments[c * CHUNK + b] for b in range(CHUNK) if octet >> b & 1)
-        return ",".join(filter(None, pieces))  # a byte with no bit set stands for "", left out
+        for c, octet in enumerate(octets):
+            if self._chunks[c][octet] is _UNMADE:
+                self._chunks[c][octet] = ",".join(self.fragments[c * CHUNK + b] for b in range(CHUNK) if octet >> b & 1)
+        return ",".join(filter(None, map(list.__getitem__, self._chunks, octets)))  # "" (no bit set) left out
 
     # --- per answer --------------------------------------------------------------------------
 
     def line(self, workload: Any, parts: tuple[frozenset[str], ...], end: str = "") -> str:
         """The JSON Lines answer for a workload and its fired rules per unit, followed by ``end`` (a
-        newline, for a JSON Lines piece: joined in rather than added to a 10 KB string)."""
+        newline, for a JSON Lines piece: joined in rather than added to a 10 KB string).
+
+        The common case of each piece is worked out in this one frame, and a helper called only when a
+        table lacks an entry: a call costs about as much as a dict lookup and a piece, and this is the
+        hot path of large batches (an answer used to make a dozen calls)."""
         if not self.fast:
             from .jsonl import jsonl_line
 
@@ -249,8 +227,21 @@ class Assembler:
         # the parts' fields side by side (see _Part), each summed up by a C-level builtin
         points, flags_by = zip(*made)
         flags = reduce(or_, flags_by)
-        standing = self._standing(sum(points, self.bias), flags & self.excluded_mask)
-        eligible, margin = standing.eligible, standing.margin
+        total, excluded = sum(points, self.bias), flags & self.excluded_mask
+        # The ranking, from the digits of the packed scores (each a score plus the bias): sorted as ints
+        # whose fields are excluded, score, tie-break rank and index (see _lay_out), as build_result ranks.
+        # Not cached: a third of a random corpus's answers have scores no other answer has.
+        mask = self.digit_mask
+        digits = [total >> shift & mask for shift in self.shifts]
+        order = tuple(map(and_, sorted(map(sub, self.sort_bases[excluded], map(lshift, digits, self.score_at))),
+                          self.index_masks))
+        eligible, template = self._layouts.get((order, excluded)) or self._layout(order, excluded)
+        if len(eligible) > 1:
+            margin = digits[eligible[0]] - digits[eligible[1]]
+            tied = _texts([self.options[i] for i in eligible if digits[i] == digits[eligible[0]]]) if margin == 0 else "[]"
+        else:
+            margin, tied = None, "[]"
+        ranked = [self.score_texts[digits[i]] for i in order]
         excluding = flags >> self.exclusions_at & self.exclusions_mask
         basis = excluding or flags & self.strong or (margin or 0) > LIGHT
         winner = eligible[0] if eligible and basis else None
@@ -264,17 +255,33 @@ class Assembler:
             label = QUALIFIED
         else:
             label = CLEAR if not flags >> (len(self.options) + winner) & 1 and (margin is None or margin > STRONG) else CLOSE
-        excluded, conflicts = self._exclusions(excluding) if excluding else ("{}", "[]")
+        excluded_json, conflicts = self._exclusions(excluding) if excluding else ("{}", "[]")
+        try:  # the tables of reasons (see _reasons) and needs (see _needs_json), when they have the entries
+            reasons = ",".join(filter(None, map(list.__getitem__, self._chunks,
+                                                (flags >> self.ranks_at).to_bytes(self.chunk_count, "little"))))
+        except TypeError:
+            reasons = self._reasons(flags >> self.ranks_at)
+        try:
+            needs = "{" + ",".join(map(self._needs.__getitem__, workload.needs)) + "}"
+        except KeyError:
+            needs = self._needs_json(workload.needs)
+        source = workload.source
+        head, document, number = self._files.get(source.file), source.document, source.line
+        if head is not None and type(document) is int and type(number) is int and number:  # a JSON Lines line
+            source_json = f'{head},"document":{document},"line":{number}}}'
+        else:
+            source_json = self._source(source)
         return "".join((
-            '{"name":', _text(workload.name), ',"source":', self._source(workload.source),
+            '{"name":', _text(workload.name), ',"source":', source_json,
             ',"labels":', _compact(dict(workload.labels)) if workload.labels else "{}",
             ',"recommendation":', "null" if winner is None else self.keys[winner],
-            ",", standing.ranking, ',"excluded":', excluded,
+            ",", template % (*ranked, *ranked), ',"excluded":', excluded_json,
             ',"margin":', "null" if margin is None else str(margin),
             ',"confidence":', "null" if label is None else f'"{label}"',
-            ',"qualified_by":', qualified, ',"deciders":', self._deciders(workload, label),
-            ',"tied":', standing.tied, ',"conflicts":', "[]" if eligible else conflicts,
-            ',"reasons":[', self._reasons(flags >> self.ranks_at), '],"needs":', self._needs_json(workload.needs),
+            ',"qualified_by":', qualified,
+            ',"deciders":', self._deciders(workload) if label == TIE or label == NO_BASIS else "[]",
+            ',"tied":', tied, ',"conflicts":', "[]" if eligible else conflicts,
+            ',"reasons":[', reasons, '],"needs":', needs,
             ',"advice":[', notes, '],"what_would_change":null,"near_misses":null}', end))
 
     def _advised(self, advised: int, winner: int | None, eligible: tuple[int, ...]) -> tuple[str, str]:
@@ -324,9 +331,8 @@ class Assembler:
                 _texts(list(dict.fromkeys(self.exclusions[e][1] for e in _bits(excluding)))))
         return found
 
-    def _deciders(self, workload: Any, label: str | None) -> str:
-        if label not in (TIE, NO_BASIS):
-            return "[]"
+    def _deciders(self, workload: Any) -> str:
+        """The unanswered criteria that weigh most (an answer that is a tie or has no basis lists them)."""
         weights = self.table.weights
         answered = {c for c, _ in workload.needs}
         open_ = [c for c in weights if c not in answered]
