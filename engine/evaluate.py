@@ -371,7 +371,13 @@ class Evaluator:
             # each unit's sub-profile, then what it fires, by C-level calls: a workload costs no Python loop
             full = blank.copy()
             full.update(needs)
-            keys = list(map(answers(full).__getitem__, slices))
+            answered = answers(full)
+            try:  # the common case, every sub-profile met before: no list made, no scan for a miss
+                rows.append(tuple(map(dict.__getitem__, memos, map(answered.__getitem__, slices))))
+                continue
+            except (KeyError, TypeError):  # a sub-profile to learn; a list among the answers (below)
+                pass
+            keys = list(map(answered.__getitem__, slices))
             try:
                 found = list(map(dict.get, memos, keys))
             except TypeError:  # a list among the answers (the Python API allows them): as a tuple
@@ -384,7 +390,7 @@ class Evaluator:
                         todo[wanted] = None
                 unfinished.append(len(rows))
                 rows.append(found)
-            else:
+            else:  # a list among the answers, every sub-profile met before
                 rows.append(tuple(found))
         if todo:
             learned = self._learn(list(todo))
