@@ -221,11 +221,11 @@ class Assembler:
             from .jsonl import jsonl_line
 
             return jsonl_line(build_result(self.ruleset, workload, frozenset().union(*parts))) + end
-        made = list(map(self._parts.get, parts))
-        if None in made:
-            made = [m if m is not None else self._part(p) for m, p in zip(made, parts)]
         # the parts' fields side by side (see _Part), each summed up by a C-level builtin
-        points, flags_by = zip(*made)
+        try:
+            points, flags_by = zip(*map(self._parts.__getitem__, parts))
+        except KeyError:  # a part not made yet
+            points, flags_by = zip(*map(self._part, parts))
         flags = reduce(or_, flags_by)
         total, excluded = sum(points, self.bias), flags & self.excluded_mask
         # The ranking, from the digits of the packed scores (each a score plus the bias): sorted as ints
