@@ -38,6 +38,11 @@ class Guarded:
             raise WriteFailed(errno.EBADF, "it is closed", self._name)
         named(lambda: write_encoded(self._stream, data), self._name)
 
+    def write_pieces(self, pieces: list[bytes]) -> None:
+        if self._stream is None:
+            raise WriteFailed(errno.EBADF, "it is closed", self._name)
+        named(lambda: write_pieces(self._stream, pieces), self._name)
+
     def __getattr__(self, attribute: str):
         return getattr(self._stream, attribute)
 
@@ -70,6 +75,37 @@ def write_encoded(out: Any, data: bytes) -> None:
         buffer.write(data)
     else:
         out.write(data.decode("utf-8"))
+
+
+def write_pieces(out: Any, pieces: list[bytes]) -> None:
+    """UTF-8 ``pieces`` onto the text stream ``out``, in order, as ``write_encoded(out, b"".join(pieces))``
+    would: straight onto its descriptor (see shared_descriptor) when it has one, by writev, which spares
+    joining a task's megabytes of answers into one object first (a copy that missed the CPU's caches: 4%
+    of a large JSON Lines batch); joined and written by write_encoded otherwise."""
+    own = getattr(out, "write_pieces", None)
+    if own is not None:
+        own(pieces)
+        return
+    fd = shared_descriptor(out)
+    if fd is None:
+        write_encoded(out, b"".join(pieces))
+    else:
+        write_all(fd, pieces)
+
+
+IOV_MAX = 1024  # pieces per writev: POSIX guarantees 16, Linux and the BSDs take 1024
+
+
+def write_all(fd: int, pieces: list[bytes]) -> None:
+    """All of ``pieces`` onto the descriptor ``fd``, in order, IOV_MAX at a time; a short write (a
+    signal, a pipe whose reader takes less) goes on from where it stopped."""
+    for start in range(0, len(pieces), IOV_MAX):
+        some = pieces[start : start + IOV_MAX]
+        written = os.writev(fd, some)
+        if written < sum(map(len, some)):
+            rest = memoryview(b"".join(some))[written:]
+            while rest:
+                rest = rest[os.write(fd, rest):]
 
 
 def shared_descriptor(out: Any) -> int | None:

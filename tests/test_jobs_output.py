@@ -7,17 +7,19 @@ workers write those bytes to the output themselves, in input order (batch.Outlet
 """
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
 
 from deploy_advisor.engine.batchio.batch import Context, Options, Task
 from deploy_advisor.engine.batchio.inputs import LinesUnit
-from deploy_advisor.engine.streams import write_encoded
+from deploy_advisor.engine.streams import IOV_MAX, write_all, write_encoded, write_pieces
 
 from conftest import EXAMPLES
 
@@ -75,8 +77,8 @@ def test_a_task_goes_as_utf8_bytes_and_as_text_when_utf8_cannot_encode_it():
     context = Context(Options(format="jsonl"))
     lines = [json.dumps({"name": name, "needs": {"startup": "instant"}}).encode() for name in ("caf\u00e9", "plain")]
     encoded = context.run(Task((LinesUnit("a.jsonl", 1, lines, 0),), True, 0))
-    assert len(encoded.pieces) == 1 and isinstance(encoded.pieces[0], bytes)
-    answers = encoded.pieces[0].decode("utf-8").splitlines()
+    assert len(encoded.pieces) == 2 and all(isinstance(piece, bytes) for piece in encoded.pieces)  # an answer each
+    answers = b"".join(encoded.pieces).decode("utf-8").splitlines()
     assert [json.loads(a)["name"] for a in answers] == ["caf\u00e9", "plain"]
     # a lone surrogate, as in a file name that is not UTF-8 (os.fsdecode): the whole task goes as text, in
     # order, for the output stream's own error handler
@@ -96,6 +98,35 @@ def test_write_encoded_keeps_order_with_text_written_before(tmp_path):
     with open(path, "w", encoding="latin-1") as out:
         write_encoded(out, "caf\u00e9\n".encode())
     assert path.read_bytes() == b"caf\xe9\n"
+
+
+def test_write_pieces_writes_what_one_joined_write_would(tmp_path):
+    """A task's answers go onto the output's descriptor together (writev, IOV_MAX at a time), after what
+    the text layer held and before what follows; through a pipe read in small bites (short writes); and
+    joined where there is no descriptor to share (a StringIO) or the bytes must be re-encoded."""
+    pieces = [f"answer {i} caf\u00e9\n".encode() * (i % 7 + 1) for i in range(IOV_MAX * 2 + 5)]
+    joined = b"".join(pieces)
+    path = tmp_path / "out.txt"
+    with open(path, "w", encoding="utf-8", newline="") as out:
+        out.write("first\n")
+        write_pieces(out, pieces)
+        out.write("last\n")
+    assert path.read_bytes() == b"first\n" + joined + b"last\n"
+    with open(path, "w", encoding="latin-1") as out:
+        write_pieces(out, pieces[:3])
+    assert path.read_bytes() == b"".join(pieces[:3]).decode("utf-8").encode("latin-1")
+    text = io.StringIO()
+    write_pieces(text, pieces)
+    assert text.getvalue() == joined.decode("utf-8")
+    read, write = os.pipe()
+    got = bytearray()
+    reader = threading.Thread(target=lambda: [got.extend(chunk) for chunk in iter(lambda: os.read(read, 999), b"")])
+    reader.start()
+    write_all(write, pieces)
+    os.close(write)
+    reader.join()
+    os.close(read)
+    assert bytes(got) == joined
 
 
 def _chunks(tmp_path: Path, jobs: int, fd: int | None, fmt: str = "jsonl") -> list:

@@ -178,8 +178,7 @@ def _sink(writer: Writer, out: TextIO, totals: batch.Totals, progress: Progress,
         totals.failed += chunk.failed
         if chunk.write_error is not None:  # a worker's own write of its answers (see batch.Outlet)
             raise_write_error(*chunk.write_error, name)
-        for piece in chunk.pieces:
-            writer.add(piece)
+        writer.add_all(chunk.pieces)
         out.flush()  # JSON Lines and the other streaming formats: readers see answers as they come
         progress.advance(chunk.answered + chunk.failed, chunk.size)
 

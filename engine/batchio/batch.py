@@ -27,6 +27,7 @@ from ..render.style import DEFAULT_WIDTH, Style
 from ..requirements import MAX_FILE_BYTES
 from ..result import Result
 from ..rulecache import load_ruleset_cached
+from ..streams import write_all
 
 TASK_WEIGHT = 500  # workloads (lines, or files counted as FILE_WEIGHT) per task: one engine batch
 FILE_WEIGHT_PARALLEL = 8  # smaller tasks of files when spread over processes, so that all get some
@@ -57,7 +58,7 @@ class Chunk:
     __slots__ = ("pieces", "messages", "answered", "failed", "size", "fatal", "index", "written", "write_error")
 
     def __init__(self, size: int = 0) -> None:
-        self.pieces: list[Any] = []  # joinable formats: one bytes object of UTF-8 (or a str), see Context.run
+        self.pieces: list[Any] = []  # joinable formats: each answer's UTF-8 bytes (or one str), see Context.run
         self.messages: list[str] = []  # every problem of the inputs not answered, one line each (the CLI prints them)
         self.answered = 0
         self.failed = 0
@@ -96,13 +97,13 @@ class Context:
 
     def run(self, task: Task) -> Chunk:
         chunk = Chunk(size=task.size)
-        # joinable formats: each answer is encoded as it is rendered, and the task's bytes joined once. One
-        # bytes object is the cheapest thing to send to the parent (a str is encoded by pickle and decoded
-        # again on arrival) and to write (onto the output's binary buffer: see streams.write_encoded).
-        # Holding a task's answers (megabytes) as strings, then joined, then encoded, made the C library
-        # hand that memory back to the system after every task and fault it in again: a tenth of a large
-        # batch's time went to page faults (330,000 for 100,000 answers; 28,000 this way). A growing
-        # bytearray avoided the faults too, but its reallocations copied each answer about eight times.
+        # joinable formats: each answer is encoded as it is rendered, and the task's answers go to the
+        # output together (streams.write_pieces: one writev), or to the parent as one list. Holding a
+        # task's answers (megabytes) as strings, then joined, then encoded, made the C library hand that
+        # memory back to the system after every task and fault it in again: a tenth of a large batch's
+        # time went to page faults (330,000 for 100,000 answers; 21,000 when encoded one by one and
+        # joined, 15,000 with no join). A growing bytearray avoided the faults too, but its reallocations
+        # copied each answer about eight times; joining the bytes copied them once more, out of cache.
         joined: list[bytes] | None = [] if self.format.joinable else None
         try:
             for index, answer in enumerate(self.answers(task.units)):
@@ -123,7 +124,7 @@ class Context:
         except RuleError as error:  # sent back as data: an exception would not survive pickling intact
             chunk.fatal = error.problems
         if joined:
-            chunk.pieces = [b"".join(joined)]
+            chunk.pieces = joined
         elif self.format.joinable and chunk.pieces:
             chunk.pieces = ["".join(chunk.pieces)]
         return chunk
@@ -252,8 +253,7 @@ class Outlet:
             while self.turn.value != index:
                 self.changed.wait()
             try:
-                for piece in chunk.pieces:
-                    _write_all(self.fd, piece)
+                write_all(self.fd, chunk.pieces)
             except OSError as error:
                 chunk.write_error = (error.errno or 5, error.strerror or str(error))
             chunk.pieces, chunk.written = [], True
@@ -264,12 +264,6 @@ class Outlet:
         with self.changed:
             self.turn.value = index
             self.changed.notify_all()
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
 
 
 class _Workers:

@@ -116,6 +116,12 @@ class _CsvWriter(Writer):
             piece = (self.header.encode("utf-8") if isinstance(piece, bytes) else self.header) + piece
         super().add(piece)
 
+    def add_all(self, pieces: list[Any]) -> None:
+        if not self.count and pieces:  # the header goes with the first row
+            self.add(pieces[0])
+            pieces = pieces[1:]
+        super().add_all(pieces)
+
     def close(self) -> None:
         if not self.count:
             self.out.write(self.header)

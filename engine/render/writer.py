@@ -7,7 +7,7 @@ from typing import Any, TextIO
 
 from ..errors import InputError
 from ..result import Result
-from ..streams import write_encoded
+from ..streams import write_encoded, write_pieces
 
 Answer = Result | InputError  # what the engine gives back for each input: its result or its error
 
@@ -25,6 +25,16 @@ class Writer:
             write_encoded(self.out, piece)
         else:
             self.out.write(piece)
+
+    def add_all(self, pieces: list[Any]) -> None:
+        """A task's pieces, in order: the answers of a joinable format, each already encoded (see
+        batch.Context.run), go onto the output together."""
+        if pieces and all(isinstance(piece, bytes) for piece in pieces):
+            self.count += len(pieces)
+            write_pieces(self.out, pieces)
+        else:
+            for piece in pieces:
+                self.add(piece)
 
     def close(self) -> None:
         return None
