@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import math
 import re
-from operator import itemgetter
+from bisect import bisect_left
+from json import JSONDecodeError
 from pathlib import Path
-from typing import Iterator, Mapping, NamedTuple, Union
+from typing import Iterator, Mapping, NamedTuple, Sequence, Union
 
 from .conditions import scalar_text
 from .errors import Collector, InputError, Problem, Span, did_you_mean, one_of, shown
 from .fields import fields, text
 from .files import read_at_most
-from .fastjson import loads_unproven
+from .fastjson import loader
 from .jsonload import MAX_VALUES, JsonProblem, as_problem, check_value, loads
 from .labels import Labels, check_labels
-from .model import Catalogue, Criterion, NeedPairs, NeedValue
+from .model import MANY_CACHE, Catalogue, Criterion, ManyCheck, NeedPairs, NeedsCheck, NeedValue
 from .tree import Node, from_python
 from .yamlio import parse_json, parse_yaml
 
@@ -171,96 +172,153 @@ def iter_jsonl(lines, name: str, catalogue: Catalogue, first_line: int = 1) -> I
 
 
 def parse_jsonl_line(line: str, number: int, name: str, stem: str, catalogue: Catalogue) -> Outcome:
+    """One JSON Lines line given as text: read fast (:func:`fast_lines`) when it can be, else checked."""
+    try:
+        raw = line.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: the checked path says what is wrong
+        fast = None
+    else:
+        fast = fast_lines((raw,), number, name, stem, catalogue)[0]
+    return fast if fast is not None else checked_jsonl_line(line, number, name, stem, catalogue)
+
+
+def checked_jsonl_line(line: str, number: int, name: str, stem: str, catalogue: Catalogue) -> Outcome:
+    """One line read by the checked reader (jsonload.loads, then every check), as :func:`fast_lines` would
+    read it when it answers; the plain value of a line it refused (a ':' in a string, an escape) is still
+    checked the quick way, without a tree."""
     source = Source(name, number, number)
-    fast = _fast_line(line, source, f"{stem}-{number}", catalogue)
-    if fast is not None:
-        return fast
     data = loads(line)
     if isinstance(data, JsonProblem):
         if data.code == "json-syntax":
             data = JsonProblem(data.code, data.message, "each line must be one JSON object", data.offset)
         return InputError([as_problem(data, name, line, number)])
-    if isinstance(data, dict) and _plain_needs(data):
-        fast = _fast_workload(data, source, f"{stem}-{number}", catalogue)
-        if fast is not None:
-            return fast
+    if type(data) is dict and data.keys() <= _FAST_KEYS:
+        needs = data.get("needs", {})
+        if type(needs) is dict:
+            # a copy: _plain_workload takes the needs apart, and the tree below may still need them
+            fast = _plain_workload(data, needs.copy(), number, name, stem, catalogue.checks)
+            if fast is not None:
+                return fast
     return workload_from_node(from_python(data, Span(name, number, 1)), source, f"{stem}-{number}", catalogue)
 
 
-def _fast_line(line: str, source: Source, default_name: str, catalogue: Catalogue) -> Workload | None:
-    """The common line (name, description and needs, every value a value id) read once by orjson and
-    checked once; None sends it the long way (``loads``, then the checks), which gives the same answer.
+def fast_lines(raws: Sequence[bytes | None], first: int, name: str, stem: str, catalogue: Catalogue) -> list[Workload | None]:
+    """The workload of each raw line (numbered from ``first``) when it is the common one (name, description
+    and needs, every value a value id) and certainly what the checked path (:func:`checked_jsonl_line`)
+    gives; None sends that line the long way (which also says what is wrong with a bad one). One loop,
+    its names bound once: a batch reads every line here.
 
-    Why orjson's value is the checked reader's here (the proof of fastjson.loads_unique, without its walk):
-    once _fast_workload has accepted the value, its only objects are the line and its needs, and all it
-    holds are strings, nulls and lists of strings, so no float; and it has len(data) + len(needs) members,
-    so when the text has that many ':' no key was repeated (see fastjson.py). A line with no '\\u' and
-    under MAX_VALUES characters is also one that jsonload.check_value passes as is (no surrogate, too few
-    values, and a depth of three)."""
-    if "\\u" in line or len(line) >= MAX_VALUES:
-        return None
-    data = loads_unproven(line)
-    if type(data) is not dict or not data.keys() <= _FAST_KEYS:
-        return None
-    needs = data.get("needs", {})
-    if type(needs) is not dict or len(data) + len(needs) != line.count(":"):
-        return None
-    return _fast_workload(data, source, default_name, catalogue)
-
-
-def _plain_needs(data: dict) -> bool:
-    return data.keys() <= _FAST_KEYS and isinstance(data.get("needs", {}), dict)
-
-
-def _fast_workload(data: dict, source: Source, default_name: str, catalogue: Catalogue) -> Workload | None:
-    """The common, valid case without building a tree; None sends the line to the checked path."""
-    name = data.get("name", default_name)
-    description = data.get("description", "")
-    if type(name) is not str or not name.strip() or _CONTROL.search(name) or type(description) is not str:
-        return None
-    needs = _fast_needs(data.get("needs", {}), catalogue)
-    if needs is None:
-        return None
-    return Workload(name.strip(), needs, source, description.strip())
-
-
-def _fast_needs(needs: dict, catalogue: Catalogue) -> tuple[tuple[str, NeedValue], ...] | None:
-    """The needs in catalogue order when every one is a criterion and every value one of its value ids,
-    else None: a null (unanswered), a key that is no criterion (an error even with a null value: see
-    check_needs), a synonym such as true for yes, all are the checked path's to read. The one-value
-    answers are looked up all at once, as (criterion, value) pairs, by a C-level map."""
+    The raw bytes go to orjson as they are: it refuses what is not UTF-8 (a lone surrogate included), a
+    NUL, a blank line, so those need no scan here. Why its value is the checked reader's (the proof of
+    fastjson.loads_unique, without its walk): once :func:`_plain_workload` has accepted the value, its only
+    objects are the line and its needs, and all it holds are strings, nulls and lists of strings, so no
+    float; and it has len(data) + len(needs) members, so when the text has that many ':' no key was
+    repeated (see fastjson.py; a ':' is one byte in UTF-8, so bytes count as the text does). A line
+    with no '\\u' and under MAX_VALUES bytes (so characters) is also one that jsonload.check_value passes
+    as is (no surrogate, too few values, and a depth of three)."""
+    loads = loader()
     checks = catalogue.checks
-    lists = []
-    if checks.many:
-        needs = needs.copy()  # the caller's value is left as read: the checked path may still need it
-        for criterion_id, position, allowed in checks.many:
-            value = needs.pop(criterion_id, None)
-            if value is None:  # absent, or null: unanswered
-                continue
-            if type(value) is not list or not value:
-                return None
+    out: list[Workload | None] = []
+    append = out.append
+    number = first - 1
+    for raw in raws:
+        number += 1
+        workload = None
+        if raw is not None and b"\\u" not in raw and len(raw) < MAX_VALUES:
             try:
-                chosen = set(value)
-            except TypeError:  # a list or an object among the values
+                data = loads(raw)
+            except JSONDecodeError:
+                data = None
+            if type(data) is dict and data.keys() <= _FAST_KEYS:
+                needs = data.get("needs")
+                if needs is None and "needs" not in data:
+                    needs = {}
+                if type(needs) is dict and len(data) + len(needs) == raw.count(b":"):
+                    workload = _plain_workload(data, needs, number, name, stem, checks)
+        append(workload)
+    return out
+
+
+def _plain_workload(data: dict, needs: dict, number: int, file: str, stem: str, checks: NeedsCheck) -> Workload | None:
+    """The workload of a line's value holding only name, description and needs (``needs``, which this
+    takes apart), when every needs value is a value id, a list of them, or null (unanswered); else None,
+    and the checked path reads it: a key that is no criterion (an error even with a null value: see
+    check_needs), a synonym such as true for yes... The one-value answers are looked up all at once,
+    as (criterion, value) pairs, by a C-level map (NeedsCheck.codes)."""
+    if "name" in data:
+        given = data["name"]
+        if type(given) is not str:
+            return None
+        title = given.strip()
+        # isprintable() first: a C scan that passes nearly every name, where the pattern costs four times more
+        if not title or not given.isprintable() and _CONTROL.search(given):
+            return None
+    else:
+        title = f"{stem}-{number}"  # as the checked path names it (made only here: most lines have a name)
+    description = data.get("description", "")
+    if type(description) is not str:
+        return None
+    lists = []
+    for many in checks.many:
+        value = needs.pop(many.id, None)
+        if value is None:  # absent, or null: unanswered
+            continue
+        if type(value) is not list:
+            return None
+        try:
+            pair = many.known.get(tuple(value))
+        except TypeError:  # a list or an object among the values
+            return None
+        if pair is None:
+            pair = _many_pair(value, many)
+            if pair is None:
                 return None
-            if len(chosen) != len(value) or not chosen.issubset(allowed):
-                return None
-            lists.append((position, (criterion_id, tuple(filter(chosen.__contains__, allowed)))))
+        lists.append((many.start, pair))
     try:
-        found = list(map(checks.pairs.get, needs.items()))
+        found = list(map(checks.codes.__getitem__, needs.items()))
+    except KeyError:  # a null (unanswered), or no value id: only the first may stay
+        found = _answered_codes(needs, checks)
+        if found is None:
+            return None
     except TypeError:  # a list or an object as a one-value answer
         return None
-    if None in found:  # fine only where a criterion's answer is null (unanswered)
-        found = [f for f in found if f is not None]
-        if len(found) + sum(v is None and c in checks.ids for c, v in needs.items()) != len(needs):
-            return None
-    if lists:
-        found += lists
-    found.sort()  # into catalogue order (positions are distinct: the pairs are never compared)
-    return tuple(map(_second, found))
+    found.sort()  # into catalogue order
+    if not lists:
+        answers = tuple(map(checks.pairs.__getitem__, found))
+    else:  # each many-value answer goes in after the one-value answers before it in the catalogue
+        ordered = list(map(checks.pairs.__getitem__, found))
+        for inserted, (start, pair) in enumerate(lists):
+            ordered.insert(bisect_left(found, start) + inserted, pair)
+        answers = tuple(ordered)
+    # tuple.__new__ rather than the NamedTuples' own __new__, a Python function each (and a frame per
+    # line): the same records, equal to theirs, made at C speed
+    source = tuple.__new__(Source, (file, number, number))
+    return tuple.__new__(Workload, (title, answers, source, description.strip(), ()))
 
 
-_second = itemgetter(1)
+def _many_pair(value: list, many: ManyCheck) -> tuple[str, tuple[str, ...]] | None:
+    """(criterion, its values in catalogue order) when the list holds distinct value ids, else None;
+    remembered in ``many.known`` while there is room."""
+    try:
+        chosen = set(value)
+    except TypeError:  # a list or an object among the values
+        return None
+    if not value or len(chosen) != len(value) or not chosen.issubset(many.allowed):
+        return None
+    pair = (many.id, tuple(filter(chosen.__contains__, many.allowed)))
+    if len(many.known) < MANY_CACHE:
+        many.known[tuple(value)] = pair
+    return pair
+
+
+def _answered_codes(needs: dict, checks: NeedsCheck) -> list[int] | None:
+    """The codes of the answered needs when every other one is a criterion's null, else None."""
+    if not all(c in checks.ids for c, v in needs.items() if v is None):
+        return None
+    try:
+        return [checks.codes[item] for item in needs.items() if item[1] is not None]
+    except (KeyError, TypeError):
+        return None
 
 
 def _looks_tabular(text: str) -> str | None:

@@ -308,4 +308,4 @@ def test_the_fast_path_is_taken_for_plain_lines(ruleset):
     from deploy_advisor.engine import requirements
 
     line = '{"name":"a","description":"","needs":{"latency":"critical","os_families":["linux"]}}'
-    assert requirements._fast_workload(json.loads(line), Source("w", 1, 1), "w-1", ruleset.catalogue) is not None
+    assert requirements.fast_lines([line.encode()], 1, "w", "w", ruleset.catalogue)[0] is not None

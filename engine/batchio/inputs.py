@@ -22,13 +22,14 @@ import os
 import select
 import stat
 import sys
+from itertools import count
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, NamedTuple, Union
 
 from ..errors import InputError, Problem, Span
 from ..files import read_at_most
 from ..model import Catalogue
-from ..requirements import MAX_FILE_BYTES, Outcome, parse_bytes, parse_jsonl_line, read_file, wide_encoding
+from ..requirements import MAX_FILE_BYTES, Outcome, checked_jsonl_line, fast_lines, parse_bytes, read_file, wide_encoding
 
 if TYPE_CHECKING:
     from .mapping import Mapping
@@ -458,27 +459,38 @@ def unit_outcomes(unit: Unit, catalogue: Catalogue, max_bytes: int = MAX_FILE_BY
 def _line_outcomes(unit: LinesUnit, catalogue: Catalogue, max_bytes: int) -> list[Outcome]:
     name, first, lines = unit.name, unit.first, unit.lines
     stem = Path(name).stem if name != STDIN else "stdin"
+    fast = fast_lines(lines, first, name, stem, catalogue)
+    if None not in fast:  # every line read fast: the common unit
+        return fast  # type: ignore[return-value]  # no None in it
     out: list[Outcome] = []
-    for number, raw in enumerate(lines, start=first):
-        if raw is None:
+    for number, raw, workload in zip(count(first), lines, fast):
+        if workload is not None:
+            out.append(workload)
+        elif raw is None:
             out.append(_line_error(name, number, "too-large", f"line is over the limit of {max_bytes} bytes",
                                    "raise it with --max-bytes if the line is genuine"))
-            continue
-        if b"\x00" in raw:  # UTF-16 or UTF-32 cut at b"\n": each line is that text, with a NUL left over
-            wide = wide_encoding(raw)
-            if wide:
-                out.append(_line_error(name, number, "not-utf8", f"{wide} text, not UTF-8", "save the file as UTF-8"))
-                continue
-            if not raw.strip(b"\x00\r\t "):
-                continue  # what is left of the last line break of such a file
-        try:
-            line = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            out.append(_line_error(name, number, "not-utf8", "not UTF-8 text", "save the file as UTF-8"))
-            continue
-        if line and not line.isspace():  # blank lines are skipped (not stripped: a copy of every line)
-            out.append(parse_jsonl_line(line, number, name, stem, catalogue))
+        else:
+            outcome = _refused_line(raw, number, name, stem, catalogue)
+            if outcome is not None:
+                out.append(outcome)
     return out
+
+
+def _refused_line(raw: bytes, number: int, name: str, stem: str, catalogue: Catalogue) -> Outcome | None:
+    """A line the fast reader refused, read the checked way; None for a line that holds nothing."""
+    if b"\x00" in raw:  # UTF-16 or UTF-32 cut at b"\n": each line is that text, with a NUL left over
+        wide = wide_encoding(raw)
+        if wide:
+            return _line_error(name, number, "not-utf8", f"{wide} text, not UTF-8", "save the file as UTF-8")
+        if not raw.strip(b"\x00\r\t "):
+            return None  # what is left of the last line break of such a file
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return _line_error(name, number, "not-utf8", "not UTF-8 text", "save the file as UTF-8")
+    if not line or line.isspace():  # blank lines are skipped (not stripped: a copy of every line)
+        return None
+    return checked_jsonl_line(line, number, name, stem, catalogue)
 
 
 def _line_error(name: str, number: int, code: str, message: str, hint: str) -> InputError:
