@@ -227,7 +227,8 @@ def test_input_is_read_only_as_fast_as_it_is_answered():
         def endless():
             for number in itertools.count(1):
                 next(pulled)
-                yield LinesUnit("endless.jsonl", number, [(LINE % (number, "critical")).encode()] * 500, 0)
+                # as line_units reads a line: no b"\n" in it (a unit goes to a worker joined by them)
+                yield LinesUnit("endless.jsonl", number, [(LINE % (number, "critical")).rstrip("\n").encode()] * 500, 0)
 
         seen = []
 

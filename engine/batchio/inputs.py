@@ -78,12 +78,31 @@ class DataUnit(NamedTuple):
 
 
 class LinesUnit(NamedTuple):
-    """Consecutive JSON Lines, raw (decoded where they are parsed)."""
+    """Consecutive JSON Lines, raw (decoded where they are parsed).
+
+    Pickled (to a worker process, with --jobs) as one bytes object, the lines joined by ``b"\\n"``,
+    and split again on arrival: 500 lines pickled one by one cost the reading process a memo entry
+    and a Python step each, which made it the bottleneck of a run. In one process nothing is joined."""
 
     name: str
     first: int  # the line number of lines[0]
-    lines: list[bytes | None]  # None: a line over --max-bytes
+    lines: list[bytes | None]  # None: a line over --max-bytes; no line holds b"\n" (they were split at it)
     size: int  # bytes of input they stand for, for the progress bar
+
+    def __reduce__(self) -> tuple:
+        try:
+            block = b"\n".join(self.lines)  # type: ignore[arg-type]  # a None raises TypeError
+        except TypeError:  # a line over --max-bytes: the lines go as they are
+            return LinesUnit, tuple(self)
+        return _joined_lines, (self.name, self.first, block, len(self.lines), self.size)
+
+
+def _joined_lines(name: str, first: int, block: bytes, count: int, size: int) -> LinesUnit:
+    """A LinesUnit again, from its pickled form (see LinesUnit.__reduce__)."""
+    lines = block.split(b"\n")
+    if len(lines) != count:  # a line that held b"\n" (not one read by line_units): never answer it changed
+        raise ValueError(f"{name}: {count} lines from line {first} came back as {len(lines)}")
+    return LinesUnit(name, first, lines, size)  # type: ignore[arg-type]  # list[bytes] is a list[bytes | None]
 
 
 class RowsUnit(NamedTuple):
@@ -381,31 +400,57 @@ def line_units(stream: BinaryIO, name: str, max_bytes: int, head: bytes = b"", i
                lines_per_unit: int = 500) -> Iterator[UnitOrFlush]:
     """Units of up to ``lines_per_unit`` raw lines (decoded where they are parsed: the reading
     process does as little as it can); a line longer than ``max_bytes`` becomes None (an error
-    where it is parsed). ``interactive`` streams say FLUSH when they would block."""
-    batch: list[bytes | None] = []
+    where it is parsed). ``interactive`` streams say FLUSH when they would block.
+
+    The work is done a read (a megabyte) at a time, never a line at a time: with several processes
+    this reading process is the one all others wait on, and a Python step per line, with each line
+    then pickled on its own, was most of its work (per line read and pickled, half the CPU time)."""
+    batch: list[bytes | None] = []  # lines read, not yet in a unit
+    clean = True  # no None in batch
     first = 1
-    number = size = 0
-    for line in _lines(stream, max_bytes, head, interactive):
-        if isinstance(line, _Flush):
+    for read in _line_lists(stream, max_bytes, head, interactive):
+        if isinstance(read, _Flush):
             if batch:
-                yield LinesUnit(name, first, batch, size)
-                first, batch, size = number + 1, [], 0
+                yield _unit(name, first, batch, clean, max_bytes)
+                first, batch, clean = first + len(batch), [], True
             yield FLUSH
             continue
-        number += 1
-        batch.append(line)
-        size += len(line) + 1 if line is not None else max_bytes
+        if batch:
+            batch += read.lines
+        else:
+            batch = read.lines
+        clean = clean and read.clean
         if len(batch) >= lines_per_unit:
-            yield LinesUnit(name, first, batch, size)
-            first, batch, size = number + 1, [], 0
+            whole = len(batch) - len(batch) % lines_per_unit
+            for start in range(0, whole, lines_per_unit):
+                yield _unit(name, first, batch[start:start + lines_per_unit], clean, max_bytes)
+                first += lines_per_unit
+            batch = batch[whole:]
+            clean = clean or None not in batch
     if batch:
-        yield LinesUnit(name, first, batch, size)
+        yield _unit(name, first, batch, clean, max_bytes)
 
 
-def _lines(stream: BinaryIO, max_bytes: int, head: bytes, interactive: bool) -> Iterator[bytes | None | _Flush]:
-    """Raw lines (None: longer than max_bytes), and FLUSH when the stream would block."""
-    pending = b""
-    too_long = False
+def _unit(name: str, first: int, lines: list[bytes | None], clean: bool, max_bytes: int) -> LinesUnit:
+    """A unit of lines; ``clean`` says none is None. Its size counts each line and its line break, and
+    ``max_bytes`` for a line over it (its bytes were never kept)."""
+    if clean or None not in lines:
+        return LinesUnit(name, first, lines, sum(map(len, lines)) + len(lines))  # type: ignore[arg-type]  # no None
+    return LinesUnit(name, first, lines, sum(len(line) + 1 if line is not None else max_bytes for line in lines))
+
+
+class _Read(NamedTuple):
+    """The complete lines one read of the stream brought (None: a line over max_bytes)."""
+
+    lines: list[bytes | None]
+    clean: bool  # no None among them
+
+
+def _line_lists(stream: BinaryIO, max_bytes: int, head: bytes, interactive: bool) -> Iterator[_Read | _Flush]:
+    """The complete lines of each read (a line cut by a read ends in the next one), and FLUSH when the
+    stream would block. A line longer than max_bytes is None, its bytes dropped as they come."""
+    pending = b""  # the start of a line the reads so far have not ended
+    too_long = False  # the line being read is already over max_bytes (pending holds the rest read since)
     chunk = head.removeprefix(BOM)  # a byte order mark counts only at the very start
     at_start = not head
     while True:
@@ -413,15 +458,26 @@ def _lines(stream: BinaryIO, max_bytes: int, head: bytes, interactive: bool) -> 
             chunk = _read1(stream)
             if not chunk:
                 if pending or too_long:
-                    yield None if too_long or len(pending) > max_bytes else pending
+                    last: bytes | None = None if too_long or len(pending) > max_bytes else pending
+                    yield _Read([last], last is not None)
                 return
             if at_start:
                 chunk, at_start = chunk.removeprefix(BOM), False
-        *complete, pending = (pending + chunk).split(b"\n")
+        read = len(pending) + len(chunk)
+        complete: list[bytes | None] = chunk.split(b"\n")  # type: ignore[assignment]  # all bytes, for now
+        if pending:  # not pending + chunk: that copied every read once more
+            complete[0] = pending + complete[0]  # type: ignore[operator]
+        pending = complete.pop()  # type: ignore[assignment]  # the line not ended yet (b"" after a b"\n")
         chunk = b""
-        for raw in complete:
-            yield None if too_long or len(raw) > max_bytes else raw
-            too_long = False
+        if complete:
+            # a line is no longer than all that was read: small reads need no measuring at all
+            if too_long or (read > max_bytes and max(map(len, complete)) > max_bytes):  # type: ignore[arg-type]
+                complete = [None if len(line) > max_bytes else line for line in complete]  # type: ignore[arg-type]
+                if too_long:
+                    complete[0], too_long = None, False
+                yield _Read(complete, False)
+            else:
+                yield _Read(complete, True)
         if len(pending) > max_bytes:  # keep memory bounded: the rest of this line is dropped
             pending, too_long = b"", True
         if interactive and _would_block(stream):
