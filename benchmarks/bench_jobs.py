@@ -117,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{jobs:>4}  {wall:7.2f}s  {base_wall / wall:7.2f}x  {parent:9.2f}s  {workers:10.2f}s  {total:8.2f}s  "
                   f"{total / base_cpu:8.2f}x  {rss / 1024:10.0f} MB, {worker_rss / 1024:4.0f} MB  "
                   f"{'yes' if sha == base_digest else 'NO'}")
-        print(f"load average {os.getloadavg()[0]:.2f} after the runs; output {Path(folder, 'out-1.jsonl').stat().st_size / 2**20:.0f} MB")
+        print(f"load average {os.getloadavg()[0]:.2f} after the runs; output {Path(folder, f'out-{args.jobs[0]}.jsonl').stat().st_size / 2**20:.0f} MB")
         if args.profile:
             command = [sys.executable, "-c", PROFILED, "recommend", "-f", "jsonl", "--no-progress", "--jobs",
                        str(args.profile), str(source), "-o", str(Path(folder) / "profiled.jsonl")]
