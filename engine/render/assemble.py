@@ -109,6 +109,7 @@ class Assembler:
                                          "source": ruleset.cite(r.advice.source or r.source), "file": r.file,
                                          "line": r.line}))
                        for _, r in advised]
+        self.advice_notes = [note for _, note in self.advice]
         # per option, the advice bits naming it, and those whose advice it must follow (see _advised)
         self.advising = [sum(1 << a for a, (_, r) in enumerate(advised) if r.advice.option == o) for o in self.options]
         self.requiring = [sum(1 << a for a, (_, r) in enumerate(advised) if r.advice.option == o and r.advice.required)
@@ -143,7 +144,7 @@ class Assembler:
         self._layouts: dict[tuple[tuple[int, ...], int], tuple[tuple[int, ...], str]] = {}  # see _layout
         # per byte of the rank bits, the fragments its bits stand for, comma-separated ("" for none)
         self._chunks: list[list[Any]] = [[""] + [_UNMADE] * 255 for _ in range(self.chunk_count)]
-        self._notes: dict[int, str] = {}  # see _advised
+        self._notes: dict[int, tuple[int, ...]] = {0: ()}  # see _noted
         self._qualified: dict[int, str] = {}
         self._excluded: dict[int, tuple[str, str]] = {}  # see _exclusions
 
@@ -287,13 +288,11 @@ class Assembler:
     def _advised(self, advised: int, winner: int | None, eligible: tuple[int, ...]) -> tuple[str, str]:
         """The "qualified_by" list (JSON) and the "advice" notes (JSON, without brackets), for the bits of
         the fired rules with advice (see STRONG_BIT): the notes naming the first two eligible options, in
-        that order, then by rule id; the required advice naming the winner, in rule-file order. Each is
-        made once per set of bits, which names its option (the shipped rules make a few hundred)."""
-        notes = self._noted(advised & self.advising[eligible[0]])
+        that order, then by rule id; the required advice naming the winner, in rule-file order."""
+        noted = self._noted(advised & self.advising[eligible[0]])
         if len(eligible) > 1:
-            other = self._noted(advised & self.advising[eligible[1]])
-            if other:
-                notes = f"{notes},{other}" if notes else other
+            noted += self._noted(advised & self.advising[eligible[1]])
+        notes = ",".join(map(self.advice_notes.__getitem__, noted))
         required = advised & self.requiring[winner] if winner is not None else 0
         if not required:
             return "[]", notes
@@ -304,15 +303,15 @@ class Assembler:
             found = self._qualified[required] = _texts([self.advice[a][0] for a in _bits(required)])
         return found, notes
 
-    def _noted(self, advised: int) -> str:
-        """The advice notes of these bits (all naming one option), by rule id, comma-separated."""
-        if not advised:
-            return ""
+    def _noted(self, advised: int) -> tuple[int, ...]:
+        """The advice bits set in ``advised`` (all naming one option), by rule id. Kept as indices, the
+        notes joined on each line: the joined notes of each set met (1,600 sets in 100,000 random
+        workloads, 2 KB each) were most of what an assembler's memory grew by."""
         found = self._notes.get(advised)
         if found is None:
             if len(self._notes) >= CACHE_LIMIT:
                 self._notes.clear()
-            found = self._notes[advised] = ",".join(note for _, note in sorted(self.advice[a] for a in _bits(advised)))
+            found = self._notes[advised] = tuple(a for _, a in sorted((self.advice[a][0], a) for a in _bits(advised)))
         return found
 
     def _exclusions(self, excluding: int) -> tuple[str, str]:
