@@ -86,7 +86,7 @@ def write_pieces(out: Any, pieces: list[bytes]) -> None:
     if own is not None:
         own(pieces)
         return
-    fd = shared_descriptor(out)
+    fd = shared_descriptor(out) if hasattr(os, "writev") else None  # no writev on Windows
     if fd is None:
         write_encoded(out, b"".join(pieces))
     else:
@@ -99,9 +99,10 @@ IOV_MAX = 1024  # pieces per writev: POSIX guarantees 16, Linux and the BSDs tak
 def write_all(fd: int, pieces: list[bytes]) -> None:
     """All of ``pieces`` onto the descriptor ``fd``, in order, IOV_MAX at a time; a short write (a
     signal, a pipe whose reader takes less) goes on from where it stopped."""
+    writev = getattr(os, "writev", None)  # absent on Windows: everything goes by write, below
     for start in range(0, len(pieces), IOV_MAX):
         some = pieces[start : start + IOV_MAX]
-        written = os.writev(fd, some)
+        written = writev(fd, some) if writev is not None else 0
         if written < sum(map(len, some)):
             rest = memoryview(b"".join(some))[written:]
             while rest:
