@@ -104,12 +104,12 @@ class Assembler:
                            for _, _, reason in excluding]
         advised = [(i, r) for i, r in enumerate(ruleset.rules) if r.advice is not None]
         self.advice_bit = {i: a for a, (i, _) in enumerate(advised)}
-        self.advice = [(r.id, _compact({"rule": r.id, "option": r.advice.option, "text": r.advice.text,
-                                         "because": r.advice.because or r.because,
-                                         "source": ruleset.cite(r.advice.source or r.source), "file": r.file,
-                                         "line": r.line}))
-                       for _, r in advised]
-        self.advice_notes = [note for _, note in self.advice]
+        self.advice_ids = [r.id for _, r in advised]
+        self.advice_notes = [_compact({"rule": r.id, "option": r.advice.option, "text": r.advice.text,
+                                       "because": r.advice.because or r.because,
+                                       "source": ruleset.cite(r.advice.source or r.source), "file": r.file,
+                                       "line": r.line})
+                             for _, r in advised]
         # per option, the advice bits naming it, and those whose advice it must follow (see _advised)
         self.advising = [sum(1 << a for a, (_, r) in enumerate(advised) if r.advice.option == o) for o in self.options]
         self.requiring = [sum(1 << a for a, (_, r) in enumerate(advised) if r.advice.option == o and r.advice.required)
@@ -300,7 +300,7 @@ class Assembler:
         if found is None:
             if len(self._qualified) >= CACHE_LIMIT:
                 self._qualified.clear()
-            found = self._qualified[required] = _texts([self.advice[a][0] for a in _bits(required)])
+            found = self._qualified[required] = _texts([self.advice_ids[a] for a in _bits(required)])
         return found, notes
 
     def _noted(self, advised: int) -> tuple[int, ...]:
@@ -311,7 +311,7 @@ class Assembler:
         if found is None:
             if len(self._notes) >= CACHE_LIMIT:
                 self._notes.clear()
-            found = self._notes[advised] = tuple(a for _, a in sorted((self.advice[a][0], a) for a in _bits(advised)))
+            found = self._notes[advised] = tuple(sorted(_bits(advised), key=self.advice_ids.__getitem__))
         return found
 
     def _exclusions(self, excluding: int) -> tuple[str, str]:
@@ -321,13 +321,13 @@ class Assembler:
         if found is None:
             if len(self._excluded) >= CACHE_LIMIT:
                 self._excluded.clear()
+            chosen = [self.exclusions[e] for e in _bits(excluding)]
             by: dict[int, list[str]] = {}
-            for e in _bits(excluding):
-                option, _, fragment = self.exclusions[e]
+            for option, _, fragment in chosen:
                 by.setdefault(option, []).append(fragment)
             found = self._excluded[excluding] = (
                 "{" + ",".join(f"{self.keys[o]}:[{','.join(fs)}]" for o, fs in by.items()) + "}",
-                _texts(list(dict.fromkeys(self.exclusions[e][1] for e in _bits(excluding)))))
+                _texts(list(dict.fromkeys(rule for _, rule, _ in chosen))))
         return found
 
     def _deciders(self, workload: Any) -> str:
@@ -354,11 +354,9 @@ class Assembler:
         return out + "}"
 
     def _needs_json(self, needs: tuple[tuple[str, Any], ...]) -> str:
+        """The "needs" object when some need is not in the table yet (line() looks the others up itself):
+        each need encoded once."""
         cache = self._needs
-        try:
-            return "{" + ",".join(map(cache.__getitem__, needs)) + "}"
-        except KeyError:  # a need not met before: encoded once
-            pass
         pieces = []
         for need in needs:
             piece = cache.get(need)
