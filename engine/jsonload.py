@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Callable, Iterator, NamedTuple
+from typing import Callable, Iterator
 
 from .errors import Problem, Span, shown
 from .fastjson import loads_unique
+from .records import NamedTuple
 
 MAX_DEPTH = 64
 MAX_VALUES = 50_000

@@ -15,11 +15,10 @@ margin below each crash point, and ``deploy-advisor check`` reports the same lin
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from .compile import FIXED_TESTS, FactLayout, Term, compile_rule, condition_terms, fact_layout
 from .errors import Problem, Span
 from .model import RuleSet
+from .records import NamedTuple
 
 DURABLE = "durable-rules 2.0.28"
 SEARCH_BUDGET = 20_000  # search nodes for the most matches; past it, an upper bound is reported

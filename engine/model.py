@@ -5,10 +5,10 @@ All frozen: a loaded rule set is a value, safe to share between threads and to c
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable, Mapping, NamedTuple, Union
+from typing import Any, Callable, Mapping, Union
 
 from .errors import Span
-from .records import Frozen, set_field
+from .records import Frozen, NamedTuple, set_field
 
 OPTION_IDS = ("bare_metal", "vm", "container")
 

@@ -9,10 +9,11 @@ no engine run.
 from __future__ import annotations
 
 from itertools import combinations
-from typing import Any, Iterator, Mapping, NamedTuple, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from .conditions import conjuncts, criteria_in, holds
 from .model import All, AnyOf, Catalogue, Condition, CountAtLeast, Criterion, Has, Is, NeedValue, Not, Rule, RuleSet
+from .records import NamedTuple
 
 
 class NearMiss(NamedTuple):

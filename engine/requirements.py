@@ -10,7 +10,7 @@ import re
 from bisect import bisect_left
 from json import JSONDecodeError
 from pathlib import Path
-from typing import Iterator, Mapping, NamedTuple, Sequence, Union
+from typing import Iterator, Mapping, Sequence, Union
 
 from .conditions import scalar_text
 from .errors import Collector, InputError, Problem, Span, did_you_mean, one_of, shown
@@ -20,6 +20,7 @@ from .fastjson import loader
 from .jsonload import MAX_VALUES, JsonProblem, as_problem, check_value, loads
 from .labels import Labels, check_labels
 from .model import MANY_CACHE, Catalogue, Criterion, ManyCheck, NeedPairs, NeedsCheck, NeedValue
+from .records import NamedTuple
 from .tree import Node, from_python
 from .yamlio import parse_json, parse_yaml
 

@@ -1,11 +1,12 @@
 """Score, rank and explain: from the rules that fired to a justified result (data, not text)."""
 from __future__ import annotations
 
-from typing import Any, NamedTuple
+from typing import Any
 
 from .conditions import criteria_in
 from .model import NeedPairs, Rule, RuleSet
 from .nearmiss import NearMiss
+from .records import NamedTuple
 from .requirements import Source, Workload
 
 

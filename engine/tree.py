@@ -5,9 +5,10 @@ booleans, None, sequences and mappings, so nothing a hostile file says can be co
 """
 from __future__ import annotations
 
-from typing import Iterator, NamedTuple, Union
+from typing import Iterator, Union
 
 from .errors import Span
+from .records import NamedTuple
 
 Scalar = Union[str, int, float, bool, None]
 

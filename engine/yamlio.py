@@ -7,12 +7,13 @@ loader construct objects, recurse without limit or expand without limit.
 """
 from __future__ import annotations
 
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable
 
 import yaml
 
 from .errors import Collector, InputError, Problem, Span
 from .jsonload import encodable
+from .records import NamedTuple
 from .tree import Node
 
 try:  # libyaml's parser is much faster; PyYAML falls back to pure Python where it is absent

@@ -15,13 +15,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator, NamedTuple
+from typing import Any, BinaryIO, Callable, Iterable, Iterator
 
 from ..api import Advisor, default_advisor
 from ..errors import InputError, Problem, RuleError, Span
 from .inputs import (FLUSH, DataUnit, FileUnit, LinesUnit, RowsUnit, Unit, UnitOrFlush, _Flush, read_outcomes,
                      unit_outcomes)
 from ..insight import Explainer
+from ..records import NamedTuple
 from ..render.formats import FORMATS, Format
 from ..render.style import DEFAULT_WIDTH, Style
 from ..requirements import MAX_FILE_BYTES

@@ -24,11 +24,12 @@ import stat
 import sys
 from itertools import count
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, NamedTuple, Union
+from typing import TYPE_CHECKING, BinaryIO, Iterable, Iterator, Union
 
 from ..errors import InputError, Problem, Span
 from ..files import read_at_most
 from ..model import Catalogue
+from ..records import NamedTuple
 from ..requirements import MAX_FILE_BYTES, Outcome, checked_jsonl_line, fast_lines, parse_bytes, read_file, wide_encoding
 
 if TYPE_CHECKING:

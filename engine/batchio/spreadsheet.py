@@ -20,7 +20,7 @@ import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, NamedTuple
+from typing import BinaryIO, Iterable, Iterator
 
 from ..errors import Collector, InputError, Problem, Span, did_you_mean
 from .inputs import SPREADSHEET_KINDS as KINDS  # one list of spreadsheet suffixes, read without this module
@@ -28,6 +28,7 @@ from .inputs import ErrorUnit, RowsUnit, error_unit
 from ..labels import KEY_HINT, LABEL_KEY, label_value
 from .mapping import NO_MATCH, ColumnRule, Mapping, header_key, translate
 from ..model import Catalogue, Criterion
+from ..records import NamedTuple
 from ..requirements import _YES_NO, Outcome, Source, Workload, check_needs
 from ..tree import Node
 

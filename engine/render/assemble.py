@@ -18,9 +18,10 @@ import json
 from functools import reduce
 from itertools import chain
 from operator import and_, itemgetter, lshift, or_, sub
-from typing import Any, NamedTuple
+from typing import Any
 
 from ..model import RuleSet
+from ..records import NamedTuple
 from ..result import (CLEAR, CLOSE, DECIDERS_SHOWN, LIGHT, NO_BASIS, QUALIFIED, STRONG, TIE, VIOLATED, _table,
                       build_result)
 from .data import _exclusion

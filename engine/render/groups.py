@@ -5,11 +5,12 @@ a few words per workload, not the answers."""
 from __future__ import annotations
 
 from collections import Counter
-from typing import Iterable, NamedTuple
+from typing import Iterable
 
 from ..errors import InputError
 from ..insight import confidence
 from ..model import RuleSet
+from ..records import NamedTuple
 from ..result import CLEAR, CLOSE, NO_BASIS, QUALIFIED, TIE, Result
 from .markdown import escape
 

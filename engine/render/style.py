@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import NamedTuple
+
+from ..records import NamedTuple
 
 DEFAULT_WIDTH = 100  # when the output is not a terminal: files and goldens do not depend on a screen
 MIN_WIDTH = 40  # narrower than this, wrapping makes more noise than it removes

@@ -2,11 +2,10 @@
 recommendation, each option's score, the margin, the excluded options and the strongest reason."""
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from ..errors import InputError
 from ..insight import confidence
 from ..model import RuleSet
+from ..records import NamedTuple
 from ..result import Result
 from .safe import printable
 from .style import DEFAULT_WIDTH, ellipsis
