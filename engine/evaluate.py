@@ -41,7 +41,7 @@ warnings.filterwarnings("ignore", message=r"datetime\.datetime\.utcfromtimestamp
 from .compile import BATCH_END, CATCH_ALL, DEFAULT_CAP, compile_ruleset, encoder, end_fact, fact_layout, rule_ids
 from .digest import sha256
 from .errors import Problem, RuleError, Span
-from .groups import Group, Partition, packed, partition, profile_needs
+from .groups import Group, Partition, packed, partition, profile_needs, split
 from .limits import limit_problems
 from .model import NeedPairs, RuleSet
 
@@ -64,16 +64,19 @@ PART_RULES = 12
 # Evaluation by independent rule groups (see groups.py): what each distinct sub-profile fires is learned
 # once (from durable-rules, asked about each set of criteria some rules test: see Evaluator._learn) and
 # remembered by the Evaluator, within MEMO_CAP entries (the memo is emptied when full, so that memory
-# stays flat over any number of workloads; the shipped rules have about 23,000 sub-profiles in all).
+# stays flat over any number of workloads; the shipped rules' units have about 1,000 sub-profiles in all).
 MEMO_CAP = 65_536
-# A group with more possible sub-profiles than this is not worth remembering: the rule set is evaluated
-# whole. So does, for good, a window of SAMPLE workloads that met more than MAX_MISSES new sub-profiles
-# per workload: each costs a little Python and at most one durable fact per tested set, where evaluating
-# whole costs one fact per workload (the shipped rules' largest group, 22,400 sub-profiles, meets about
-# 0.65 per workload in the first window of a random corpus, and fewer and fewer after).
+# A group (or, for one cut into clusters, a cluster: see groups.split) with more possible sub-profiles
+# than this is not worth remembering: the rule set is evaluated whole. So does, for good, a window of
+# SAMPLE workloads that met more than MAX_MISSES new sub-profiles per workload: each costs a little
+# Python and at most one durable fact per tested set, where evaluating whole costs one fact per workload
+# (the shipped rules' largest unit, 256 sub-profiles, is learned within the first window of any corpus).
 GROUP_SPACE_LIMIT = 1 << 20
-# Groups are packed together while their pack has at most this many sub-profiles (see groups.packed): the
-# shipped rules' twelve groups make five packs, so a workload costs five memo lookups rather than twelve.
+# Groups are cut into clusters of at most this many sub-profiles (see groups.split), and small ones are
+# packed together while their pack has at most this many (see groups.packed): the shipped rules' twelve
+# groups make seven units, so a workload costs seven memo lookups, and a process learns about 1,000
+# sub-profiles. Uncut, the largest group had 22,400, nearly all met in a large random batch: the warm-up
+# of every process, paid again by each --jobs worker.
 UNIT_SPACE = 256
 SAMPLE = 20_000
 MAX_MISSES = 1.0
@@ -294,7 +297,7 @@ class Evaluator:
     evaluates whole workloads, as a rule set whose groups are too large to pay off is evaluated."""
 
     def __init__(self, ruleset: RuleSet, batch: int = DEFAULT_CAP, grouped: bool | None = None,
-                 window: int = SAMPLE) -> None:
+                 window: int = SAMPLE, unit_space: int = UNIT_SPACE) -> None:
         load_durable()  # first: an engine that does not load is reported before any work
         self.ruleset = ruleset
         self.batch = batch
@@ -310,10 +313,12 @@ class Evaluator:
         self._encode = encoder(layout)
         self._keys = layout.keys
         self.partition: Partition = partition(ruleset)
+        # the groups, large ones cut into clusters of their tested sets (see groups.split) and small ones
+        # packed together (see groups.packed): what is remembered and looked up
+        clusters = tuple(chain.from_iterable(split(ruleset, g, unit_space) for g in self.partition.groups))
+        self.units: tuple[Group, ...] = packed(clusters, unit_space)
         if grouped is None:
-            grouped = self.partition.unique_ids and self.partition.largest_space <= GROUP_SPACE_LIMIT
-        # the groups, small ones packed together (see groups.packed): what is remembered and looked up
-        self.units: tuple[Group, ...] = packed(self.partition.groups, UNIT_SPACE)
+            grouped = self.partition.unique_ids and max((u.space for u in clusters), default=0) <= GROUP_SPACE_LIMIT
         # per unit: its criteria, its rules and what its sub-profiles fire (None: evaluate whole)
         self._groups: list[tuple[tuple[str, ...], frozenset[str], dict[tuple[Any, ...], frozenset[str]]]] | None = (
             [(g.criteria, g.rules, {}) for g in self.units] if grouped and self.partition.unique_ids else None)

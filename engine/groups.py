@@ -14,6 +14,7 @@ sub-profiles it has, so that a rule set whose groups are too large to pay off is
 """
 from __future__ import annotations
 
+import math
 from typing import Any, Callable
 
 from .conditions import criteria_in
@@ -36,10 +37,6 @@ class Group(NamedTuple):
 class Partition(NamedTuple):
     groups: tuple[Group, ...]
     unique_ids: bool  # every rule id appears once: a fired id then names one rule, in one group
-
-    @property
-    def largest_space(self) -> int:
-        return max((g.space for g in self.groups), default=0)
 
 
 def partition(ruleset: RuleSet) -> Partition:
@@ -78,6 +75,52 @@ def partition(ruleset: RuleSet) -> Partition:
     return Partition(tuple(groups), len(set(ids)) == len(ids))
 
 
+def split(ruleset: RuleSet, group: Group, limit: int) -> tuple[Group, ...]:
+    """A group whose space is over ``limit`` cut into *clusters* of its tested sets, each remembered as a
+    group of its own (see evaluate.Evaluator), so that each has at most ``limit`` sub-profiles where it can.
+
+    A rule's firing depends only on its tested set (see Group.tests), so a group fires the union of what
+    its tested sets fire, whichever way they are bundled: a cluster's criteria are those its tested sets
+    use (two clusters may share some), and its rules are theirs. The shipped rules' largest group has
+    22,400 sub-profiles, nearly all met in a large random batch and each learned once per process (the
+    warm-up of every ``--jobs`` worker); cut into three clusters, it has at most 200 each, learned in the
+    first few thousand workloads, for two more lookups a workload.
+
+    Tested sets go largest space first into the cluster whose space grows least (then the smallest),
+    within ``limit``, else into a new one; a tested set larger than the limit is a cluster alone. A
+    group within the limit stays whole."""
+    if group.space <= limit or len(group.tests) < 2:
+        return (group,)
+
+    def space(names: set[str]) -> int:
+        return _space(ruleset, [c for c in group.criteria if c in names])
+
+    clusters: list[tuple[set[str], list[tuple[tuple[int, ...], frozenset[str]]]]] = []
+    spaces: list[int] = []
+    ordered = sorted(group.tests, key=lambda test: -space({group.criteria[i] for i in test[0]}))  # stable
+    for at, own in ordered:
+        names = {group.criteria[i] for i in at}
+        best: tuple[float, int, int] | None = None  # (growth, space, cluster index)
+        for index, (held, _tests) in enumerate(clusters):
+            grown = space(held | names)
+            if grown <= limit and (best is None or (grown / spaces[index], grown) < best[:2]):
+                best = (grown / spaces[index], grown, index)
+        if best is None:
+            clusters.append((set(names), [(at, own)]))
+            spaces.append(space(names))
+        else:
+            clusters[best[2]][0].update(names)
+            clusters[best[2]][1].append((at, own))
+            spaces[best[2]] = best[1]
+    return tuple(_cluster(group, held, tests, size) for (held, tests), size in zip(clusters, spaces))
+
+
+def _cluster(group: Group, names: set[str], tests: list[tuple[tuple[int, ...], frozenset[str]]], space: int) -> Group:
+    criteria = tuple(c for c in group.criteria if c in names)
+    moved = tuple(sorted((tuple(sorted(criteria.index(group.criteria[i]) for i in at)), own) for at, own in tests))
+    return Group(criteria, frozenset().union(*(own for _at, own in tests)), space, moved)
+
+
 def packed(groups: tuple[Group, ...], limit: int) -> tuple[Group, ...]:
     """Small groups packed together, each pack to be remembered as one group (see evaluate.Evaluator), so
     that a workload costs a lookup per pack rather than per group: the shipped rules' twelve groups make
@@ -101,14 +144,11 @@ def packed(groups: tuple[Group, ...], limit: int) -> tuple[Group, ...]:
 def _merged(groups: list[Group]) -> Group:
     if len(groups) == 1:
         return groups[0]
-    criteria: tuple[str, ...] = ()
-    tests: list[tuple[tuple[int, ...], frozenset[str]]] = []
-    space = 1
-    for g in groups:
-        tests.extend((tuple(p + len(criteria) for p in at), own) for at, own in g.tests)
-        criteria += g.criteria
-        space *= g.space
-    return Group(criteria, frozenset().union(*(g.rules for g in groups)), space, tuple(tests))
+    # clusters of one group (see split) may share criteria: each is in the pack once, and the pack's
+    # space (the product) is then an upper bound
+    criteria = tuple(dict.fromkeys(c for g in groups for c in g.criteria))
+    tests = tuple((tuple(sorted(criteria.index(g.criteria[p]) for p in at)), own) for g in groups for at, own in g.tests)
+    return Group(criteria, frozenset().union(*(g.rules for g in groups)), math.prod(g.space for g in groups), tests)
 
 
 def _tests(criteria: list[str], tested: list[tuple[str, tuple[str, ...]]],

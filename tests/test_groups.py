@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from deploy_advisor.engine.compile import dnf_terms
 from deploy_advisor.engine.conditions import criteria_in
 from deploy_advisor.engine.evaluate import GROUP_SPACE_LIMIT, Evaluator
-from deploy_advisor.engine.groups import packed, partition
+from deploy_advisor.engine.groups import _space, packed, partition, split
 from deploy_advisor.engine.model import All, AnyOf, CountAtLeast, Has, Is, Not
 from deploy_advisor.engine.reference import ReferenceEvaluator
 from deploy_advisor.engine.rulefiles import load_ruleset
@@ -211,8 +211,13 @@ def test_generated_rule_sets_agree_grouped_and_whole(ruleset):
             return
         generated = ruleset._replace(rules=rules)
         check_partition(generated)
+        for group in partition(generated).groups:
+            for limit in (1, 16, group.space):
+                check_clusters(generated, group, limit)
         want = ReferenceEvaluator(generated).fired(many)
         assert Evaluator(generated).fired(many) == want
+        for space in (1, 16):  # groups cut as far as they go; cut, then clusters of one group packed together
+            assert Evaluator(generated, unit_space=space).fired(many) == want
         assert Evaluator(generated, grouped=False).fired(many) == want
 
     check()
@@ -238,3 +243,42 @@ def test_needs_as_pairs_fire_what_the_same_needs_as_a_mapping_fire(ruleset):
         engine = Evaluator(ruleset, grouped=grouped)
         assert engine.fired_parts(pairs) == engine.fired_parts(corpus)
         assert engine.fired(pairs) == ReferenceEvaluator(ruleset).fired(corpus)
+
+
+def check_clusters(ruleset, group, limit: int) -> None:
+    """groups.split: every tested set in exactly one cluster, with its rules; a cluster's criteria are those
+    its tested sets use, in the group's order, its space theirs, within the limit unless it holds one
+    tested set; a group within the limit stays whole."""
+    clusters = split(ruleset, group, limit)
+    if group.space <= limit:
+        assert clusters == (group,)
+        return
+    named = lambda g: sorted((tuple(g.criteria[i] for i in at), own) for at, own in g.tests)  # noqa: E731
+    assert sorted(t for c in clusters for t in named(c)) == named(group)
+    assert sorted(r for c in clusters for r in c.rules) == sorted(group.rules)
+    for cluster in clusters:
+        used = {cluster.criteria[i] for at, _ in cluster.tests for i in at}
+        assert set(cluster.criteria) == used and list(cluster.criteria) == [c for c in group.criteria if c in used]
+        assert cluster.space == _space(ruleset, list(cluster.criteria))
+        assert cluster.space <= limit or len(cluster.tests) == 1
+        assert cluster.rules == frozenset().union(*(own for _, own in cluster.tests))
+
+
+def test_large_groups_are_cut_into_clusters_of_their_tested_sets(ruleset):
+    """The shipped rules' largest group (22,400 sub-profiles) is cut into clusters of at most UNIT_SPACE:
+    a process then learns about a thousand sub-profiles, not tens of thousands, and every --jobs worker
+    with it; the engine still agrees with the reference evaluator, with the groups cut as far as they go."""
+    from deploy_advisor.engine.evaluate import UNIT_SPACE
+
+    largest = max(partition(ruleset).groups, key=lambda g: g.space)
+    assert largest.space > 20 * UNIT_SPACE
+    for limit in (1, 16, UNIT_SPACE, largest.space):
+        for group in partition(ruleset).groups:
+            check_clusters(ruleset, group, limit)
+    assert len(split(ruleset, largest, UNIT_SPACE)) > 1
+    engine = Evaluator(ruleset)
+    assert max(u.space for u in engine.units) <= UNIT_SPACE
+    corpus = random_needs(ruleset.catalogue, 2000, seed=21)
+    want = ReferenceEvaluator(ruleset).fired(corpus)
+    assert engine.fired(corpus) == want and Evaluator(ruleset, unit_space=1).fired(corpus) == want
+    assert sum(len(memo) for _, _, memo in engine._groups) <= sum(u.space for u in engine.units)
