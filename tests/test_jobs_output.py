@@ -170,6 +170,40 @@ def test_workers_write_their_own_answers_in_input_order(tmp_path, fmt):
     assert target.read_bytes() == one
 
 
+def test_tasks_the_parent_writes_and_tasks_the_workers_write_keep_input_order(tmp_path):
+    """Workers hold two tasks each and write a finished one only at its turn, going on with the next
+    meanwhile; a task whose answers cannot be UTF-8 (a lone surrogate in a file name, as os.fsdecode
+    gives) goes back to the parent, which writes it at its turn. Mixed, with more workers than cores,
+    the file still holds exactly what one process writes."""
+    from deploy_advisor.engine.batchio import batch
+
+    lines = [json.dumps({"name": f"w-{n}", "needs": NEEDS[n % len(NEEDS)]}).encode() for n in range(500)]
+    stream = [LinesUnit(f"part-{u}" + ("-\udcff" if u in (5, 6, 13) else "") + ".jsonl", 1, lines, 0)
+              for u in range(24)]
+
+    def encoded(chunk) -> bytes:
+        return b"".join(p.encode("utf-8", "surrogateescape") if isinstance(p, str) else p for p in chunk.pieces)
+
+    one: list = []
+    context = batch.Context(batch.Options(format="jsonl"))
+    batch.run(context, stream, one.append, 1, None)
+    target = tmp_path / "shared.out"
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC)
+    chunks: list = []
+
+    def sink(chunk) -> None:  # as the CLI's: the parent writes what no worker did, at its turn
+        if not chunk.written:
+            os.write(fd, encoded(chunk))
+        chunks.append(chunk)
+
+    try:
+        batch.run(context, stream, sink, 4, fd)
+    finally:
+        os.close(fd)
+    assert [c.index for c in chunks] == list(range(24)) and [c.index for c in chunks if not c.written] == [5, 6, 13]
+    assert target.read_bytes() == b"".join(encoded(c) for c in one)
+
+
 def test_a_full_disk_met_by_a_worker_is_the_same_exit_and_line_as_with_one_process(tmp_path):
     if not Path("/dev/full").exists():
         pytest.skip("no /dev/full on this system")

@@ -33,6 +33,8 @@ from ..streams import write_all
 TASK_WEIGHT = 500  # workloads (lines, or files counted as FILE_WEIGHT) per task: one engine batch
 FILE_WEIGHT_PARALLEL = 8  # smaller tasks of files when spread over processes, so that all get some
 IN_FLIGHT_PER_JOB = 3
+IN_HAND = 2  # tasks sent to a worker and not answered yet: it starts the next while the last goes back
+TURN_POLL = 0.002  # seconds a worker waits for its turn to write before looking for a task again
 
 
 class Options(NamedTuple):
@@ -238,6 +240,7 @@ class Outlet:
     moving them through the parent made it the bottleneck).
 
     ``turn`` is the index of the task whose bytes go next; whoever writes a task passes the turn on.
+    A worker whose task is done before its turn keeps it and goes on with its next task (see _serve).
     A task whose pieces are not all bytes (text that is not valid UTF-8) keeps the turn and goes back
     to the parent, which writes it through the output stream as one process would, then passes it on.
     A failed write passes the turn too (the parent stops everything when it sees the error)."""
@@ -247,19 +250,27 @@ class Outlet:
         self.turn = context.Value("q", 0, lock=False)
         self.changed = context.Condition()
 
-    def write_in_turn(self, index: int, chunk: Chunk) -> None:
-        if chunk.fatal or not all(isinstance(piece, bytes) for piece in chunk.pieces):
-            return  # the parent writes it (or stops), and passes the turn
+    @staticmethod
+    def takes(chunk: Chunk) -> bool:
+        """Whether a worker writes this chunk itself (otherwise the parent does, or stops)."""
+        return not chunk.fatal and all(isinstance(piece, bytes) for piece in chunk.pieces)
+
+    def ready(self, index: int) -> bool:
+        return self.turn.value == index
+
+    def wait(self, index: int, timeout: float | None) -> bool:
+        """Wait for task ``index``'s turn, at most ``timeout`` seconds (None: as long as it takes)."""
         with self.changed:
-            while self.turn.value != index:
-                self.changed.wait()
-            try:
-                write_all(self.fd, chunk.pieces)
-            except OSError as error:
-                chunk.write_error = (error.errno or 5, error.strerror or str(error))
-            chunk.pieces, chunk.written = [], True
-            self.turn.value = index + 1
-            self.changed.notify_all()
+            return self.changed.wait_for(lambda: self.turn.value == index, timeout)
+
+    def write(self, chunk: Chunk) -> None:
+        """Write a chunk whose turn it is, and pass the turn on."""
+        try:
+            write_all(self.fd, chunk.pieces)
+        except OSError as error:
+            chunk.write_error = (error.errno or 5, error.strerror or str(error))
+        chunk.pieces, chunk.written = [], True
+        self.pass_turn(chunk.index + 1)
 
     def pass_turn(self, index: int) -> None:
         with self.changed:
@@ -268,8 +279,10 @@ class Outlet:
 
 
 class _Workers:
-    """A few worker processes, each fed by a thread of this process over its own pipe, one task at a
-    time (send, then receive: neither side ever waits on the other's full pipe).
+    """A few worker processes, each fed over its own pipe by two threads of this process: one sends it
+    tasks, at most IN_HAND at a time, the other receives what it answers. With a task in hand while it
+    sends the last one back, a worker never waits for the round trip; and as this side always reads,
+    neither side ever waits on the other's full pipe.
 
     multiprocessing.Pool was not used: its terminate() can hang for good when a task larger than
     the pipe's buffer is half written (a stream cut short by ``| head``, or Ctrl-C)."""
@@ -294,9 +307,13 @@ class _Workers:
             theirs.close()
             self.processes.append(process)
             connections.append(mine)
-        self.threads = [threading.Thread(target=self._feed, args=(c, p), daemon=True)
-                        for c, p in zip(connections, self.processes)]
         _parent_ends = []
+        self.connections = connections
+        self.threads = []
+        for connection, process in zip(connections, self.processes):
+            feed = _Feed(self, connection, process, threading)
+            self.threads += [threading.Thread(target=feed.send, daemon=True),
+                             threading.Thread(target=feed.receive, daemon=True)]
         for thread in self.threads:
             thread.start()
 
@@ -316,30 +333,14 @@ class _Workers:
             raise answer
         return answer
 
-    def _feed(self, connection: Any, process: Any) -> None:
-        with connection:
-            while True:
-                item = self.todo.get()
-                if item is None:
-                    return
-                index, task = item
-                try:
-                    connection.send((index, task))
-                    answer = connection.recv()
-                except (EOFError, OSError):  # the process is gone: stopped by us, or crashed
-                    process.join(1)
-                    answer = RuleError([Problem(Span("rules"), "engine-failed",
-                                                f"a worker process stopped (exit code {process.exitcode})",
-                                                "try again with --jobs 1")])
-                with self.changed:
-                    self.done[index] = answer
-                    self.changed.notify_all()
-                if isinstance(answer, BaseException):
-                    return
+    def answered(self, index: int, answer: Chunk | BaseException) -> None:
+        with self.changed:
+            self.done[index] = answer
+            self.changed.notify_all()
 
     def stop(self) -> None:
         """End the workers: quietly when all is done, at once on an error or Ctrl-C."""
-        for _ in self.threads:
+        for _ in self.processes:
             self.todo.put(None)
         for process in self.processes:
             if process.is_alive():
@@ -348,6 +349,62 @@ class _Workers:
             process.join()
         for thread in self.threads:
             thread.join()
+        for connection in self.connections:
+            connection.close()
+
+
+class _Feed:
+    """One worker's pipe, seen from the parent: the tasks in its hands, sent by one thread, answered to
+    the other (see _Workers)."""
+
+    def __init__(self, workers: _Workers, connection: Any, process: Any, threading: Any) -> None:
+        self.workers, self.connection, self.process = workers, connection, process
+        self.lock = threading.Lock()
+        self.slots = threading.Semaphore(IN_HAND)
+        self.held: list[int] = []  # the indexes of the tasks sent and not answered, in order
+        self.closed = False
+
+    def send(self) -> None:
+        while True:
+            item = self.workers.todo.get()
+            if item is None:
+                return
+            self.slots.acquire()
+            with self.lock:
+                if self.closed:  # the worker is gone: this task fails like those in its hands
+                    self.workers.answered(item[0], self._failure())
+                    return
+                self.held.append(item[0])
+            try:
+                self.connection.send(item)
+            except (EOFError, OSError):  # the receiving thread reports the tasks held
+                return
+
+    def receive(self) -> None:
+        # the pipe is closed by _Workers.stop, once both threads are done: closed here, its descriptor
+        # could be reused by the time the other thread writes to it
+        while True:
+            try:
+                chunk = self.connection.recv()
+            except (EOFError, OSError):  # the process is gone: stopped by us, or crashed
+                break
+            with self.lock:
+                self.held.remove(chunk.index)
+            self.workers.answered(chunk.index, chunk)
+            self.slots.release()
+        with self.lock:
+            self.closed, held, self.held = True, self.held, []
+        if held:
+            self.process.join(1)
+            for index in held:
+                self.workers.answered(index, self._failure())
+        for _ in range(IN_HAND):  # a sender waiting for a slot sees the pipe closed
+            self.slots.release()
+
+    def _failure(self) -> RuleError:
+        return RuleError([Problem(Span("rules"), "engine-failed",
+                                  f"a worker process stopped (exit code {self.process.exitcode})",
+                                  "try again with --jobs 1")])
 
 
 def _start_method() -> str:
@@ -369,17 +426,28 @@ def _serve(connection: Any, options: Options, parent: int, outlet: Outlet | None
     _outlive_no_parent(parent)
     if _worker is None or _worker.options != options:
         _worker = Context(options)
+    waiting: list[Chunk] = []  # done, to be written by this worker when their turn comes (in order)
     with connection:
         while True:
+            # write what may be written; wait for a turn only while no task is there to start
+            while waiting and outlet is not None:
+                first = waiting[0]
+                if outlet.ready(first.index) or (not connection.poll() and outlet.wait(first.index, TURN_POLL)):
+                    waiting.pop(0)
+                    outlet.write(first)
+                    connection.send(first)
+                elif connection.poll():
+                    break
             try:
                 index, task = connection.recv()
             except (EOFError, OSError):
                 return
             chunk = _worker.run(task)
             chunk.index = index
-            if outlet is not None:
-                outlet.write_in_turn(index, chunk)
-            connection.send(chunk)
+            if outlet is not None and Outlet.takes(chunk):
+                waiting.append(chunk)
+            else:
+                connection.send(chunk)
 
 
 def _outlive_no_parent(parent: int) -> None:
