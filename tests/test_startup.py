@@ -128,6 +128,20 @@ def test_entry_leaves_the_survivors_out_of_the_exit_collection_and_the_output_wh
     assert json.loads(done.stdout)[0]["name"] == "Payments API"  # flushed whole at exit
 
 
+def test_entry_collects_the_young_generation_rarely_while_starting():
+    """At the default threshold of 700, starting a one-file recommend ran the collector about thirty
+    times, three of them over everything (6-10 ms); entry() raises the young generation's threshold."""
+    code = ("import gc, sys\nfrom deploy_advisor.main import ENTRY_GC_THRESHOLD, entry\nruns = []\n"
+            "gc.callbacks.append(lambda phase, info: runs.append(info['generation']) if phase == 'start' else None)\n"
+            f"sys.argv = ['deploy-advisor', 'recommend', {str(EXAMPLE)!r}]\n"
+            "code = entry()\nprint(len(runs), runs.count(2), gc.get_threshold()[0] == ENTRY_GC_THRESHOLD, file=sys.stderr)\n"
+            "sys.exit(code)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    collections, full, raised = done.stderr.split()[-3:]
+    assert int(collections) <= 5 and int(full) == 0 and raised == "True"
+
+
 def test_main_called_in_a_running_process_leaves_the_collector_alone(capsys):
     import gc
 
