@@ -274,7 +274,7 @@ def _get_engine() -> _Engine:
 
 
 Needs = Union[Mapping[str, Any], NeedPairs]  # a workload's answers: see Evaluator.fired_parts
-Parts = tuple[frozenset[str], ...]  # a workload's fired rules, one frozenset per unit (a group or a pack of them: see Evaluator.units), or one for all
+Parts = tuple[frozenset[str], ...]  # a workload's fired rules, one frozenset per unit (a group, a cluster or a pack: see Evaluator.units), or one for all
 
 
 def _getter(positions: tuple[int, ...]) -> Callable[[tuple[Any, ...]], tuple[Any, ...]]:
@@ -409,8 +409,9 @@ class Evaluator:
         so durable-rules is asked, once per set of criteria some rules test and distinct answers to them,
         about a workload answering nothing else, and of what fires only those rules are kept (another may
         fire on its unanswered criteria); a sub-profile fires the union, over its group's tested sets, of
-        what its part of them fires. The shipped rules' largest group has 22,400 sub-profiles but ten
-        tested sets with about a thousand answers in all: far fewer durable facts."""
+        what its part of them fires. A unit's tested sets have fewer answers in all than the unit has
+        sub-profiles: fewer durable facts (and a large group is cut into clusters of its tested sets in
+        the first place: see groups.split)."""
         groups = self._groups
         assert groups is not None
         if self._remembered + len(wanted) > MEMO_CAP:  # full: start again rather than grow

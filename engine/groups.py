@@ -122,11 +122,11 @@ def _cluster(group: Group, names: set[str], tests: list[tuple[tuple[int, ...], f
 
 
 def packed(groups: tuple[Group, ...], limit: int) -> tuple[Group, ...]:
-    """Small groups packed together, each pack to be remembered as one group (see evaluate.Evaluator), so
-    that a workload costs a lookup per pack rather than per group: the shipped rules' twelve groups make
-    six packs. A pack of independent groups fires the union of what its groups fire, and its tested sets
-    are theirs, so packing changes how a workload's answers are looked up, never what durable-rules is
-    asked. Groups go smallest space first into the first pack whose space (the product of its groups')
+    """Small groups (or clusters: see split) packed together, each pack to be remembered as one group (see
+    evaluate.Evaluator), so that a workload costs a lookup per pack rather than per group: the shipped
+    rules' twelve groups, the largest cut into three clusters, make seven packs. A pack fires the union
+    of what its groups fire, and its tested sets are theirs, so packing changes how a workload's answers
+    are looked up, never what durable-rules is asked. Groups go smallest space first into the first pack whose space (the product of its groups')
     stays within ``limit``; a group larger than that stays alone. The packs keep the groups' order."""
     packs: list[list[int]] = []  # indices into groups
     spaces: list[int] = []

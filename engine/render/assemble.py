@@ -44,9 +44,9 @@ def _number(value: Any) -> str:
 
 
 class _Part(NamedTuple):
-    """What one unit's fired rules add to an answer (a unit: a group, or a pack of small groups, see
+    """What one unit's fired rules add to an answer (a unit: a group, a cluster of a large one, or a pack, see
     evaluate.Evaluator.units), in the shapes the line sums fastest: every workload that shares the unit's
-    sub-profile shares it, so an answer adds up a handful of these (five for the shipped rules)."""
+    sub-profile shares it, so an answer adds up a handful of these (seven for the shipped rules)."""
 
     points: int  # per option i, its points shifted left by i * Assembler.width (digits may be negative)
     flags: int  # OR-able bits: see the layout below
