@@ -311,7 +311,7 @@ class _Workers:
         self.connections = connections
         self.threads = []
         for connection, process in zip(connections, self.processes):
-            feed = _Feed(self, connection, process, threading)
+            feed = _Feed(self, connection, process)
             self.threads += [threading.Thread(target=feed.send, daemon=True),
                              threading.Thread(target=feed.receive, daemon=True)]
         for thread in self.threads:
@@ -357,7 +357,9 @@ class _Feed:
     """One worker's pipe, seen from the parent: the tasks in its hands, sent by one thread, answered to
     the other (see _Workers)."""
 
-    def __init__(self, workers: _Workers, connection: Any, process: Any, threading: Any) -> None:
+    def __init__(self, workers: _Workers, connection: Any, process: Any) -> None:
+        import threading  # loaded by _Workers already (one job needs none)
+
         self.workers, self.connection, self.process = workers, connection, process
         self.lock = threading.Lock()
         self.slots = threading.Semaphore(IN_HAND)
