@@ -9,6 +9,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from deploy_advisor.engine.render.safe import printable
 from deploy_advisor.engine.yamlio import parse_yaml
@@ -154,3 +156,28 @@ def test_diff_text_shows_hostile_names_escaped(capsys, hostile_diff: Path) -> No
     out = capsys.readouterr().out
     no_fake_lines(out)
     assert printable(BIDI_NAME) in out
+
+
+def test_every_unsafe_character_is_unprintable_to_python():
+    """What printable's fast path rests on: no character of the unsafe class is printable to str.isprintable."""
+    from deploy_advisor.engine.render.safe import UNSAFE
+
+    unsafe = [chr(c) for c in range(0x10000) if re.fullmatch(UNSAFE, chr(c))]
+    assert len(unsafe) > 2000 and not any(c.isprintable() for c in unsafe)
+
+
+def _escaped(char: str) -> str:
+    named = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}.get(char)
+    return named or (f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}")
+
+
+@given(st.text(alphabet=st.one_of(st.characters(), st.sampled_from("\x1b\x9b\u2028\u2029\u200e\u200f\u061c\u202a"
+                                                                    "\u202e\u2066\u2069\ud800\udfff\n\r\t\\\\"))))
+def test_printable_text_is_left_alone_and_the_rest_escaped_as_the_pattern_says(text):
+    """printable's fast path: text Python calls printable is returned as it is; any other text has each
+    unsafe character escaped, and nothing else changed."""
+    from deploy_advisor.engine.render.safe import UNSAFE
+
+    assert printable(text) == "".join(_escaped(c) if re.fullmatch(UNSAFE, c) else c for c in text)
+    if text.isprintable():
+        assert printable(text) is text

@@ -13,15 +13,17 @@ import re
 
 # C0 controls and DEL, C1 controls (0x9b is an 8-bit CSI), the line and paragraph separators, the
 # bidirectional marks, embeddings, overrides and isolates, and lone surrogates (which cannot even be
-# encoded as UTF-8 on the way out).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+# encoded as UTF-8 on the way out). Every one of them is unprintable to str.isprintable (categories Cc,
+# Cf, Zl, Zp and Cs), so text that is printable has none: the pattern is compiled (and cached by re)
+# only when some text is not, which spares most commands its compilation (about 0.7 ms at every start).
+UNSAFE = "[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 _NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def printable(text: str) -> str:
     """``text`` with every control, bidirectional and unpaired-surrogate character shown as an escape
     (``\\x1b``, ``\\n``, ``\\u202e``); any other text, backslashes included, is left as it is."""
-    return _UNSAFE.sub(_escape, text) if _UNSAFE.search(text) else text
+    return text if text.isprintable() else re.sub(UNSAFE, _escape, text)
 
 
 def _escape(match: re.Match[str]) -> str:
