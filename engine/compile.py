@@ -12,9 +12,9 @@ per fact made that decoding most of the cost of an evaluation. So a workload bec
   bit mask, so that ``any``, ``all`` and ``count_at_least`` all become a set of allowed codes.
 
 A condition becomes a few *terms* (disjunctive normal form over the slots, simplified: terms that
-differ in one slot are merged, covered terms dropped), each term one ``$mt`` test with a
-regular expression of one character class per slot (trailing wildcards as one ``.*``); ``not`` is pushed down to complementary
-classes (negation normal form), since durable has no negation. Only such linear expressions are
+differ in one slot are merged, covered terms dropped), each term one ``$mt`` test with a regular
+expression of one character class per slot (trailing wildcards as one ``.*``); ``not`` is pushed down
+to complementary classes (negation normal form), since durable has no negation. Only such linear expressions are
 used: durable's regular expressions get alternation (``|``) wrong for some patterns. Several terms
 become a ``$or`` of tests; a workload matching two of them is matched twice, which the evaluator
 absorbs. Rules whose conditions compile to the same tests share one durable rule, named by their ids

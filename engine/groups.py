@@ -126,8 +126,9 @@ def packed(groups: tuple[Group, ...], limit: int) -> tuple[Group, ...]:
     evaluate.Evaluator), so that a workload costs a lookup per pack rather than per group: the shipped
     rules' twelve groups, the largest cut into three clusters, make seven packs. A pack fires the union
     of what its groups fire, and its tested sets are theirs, so packing changes how a workload's answers
-    are looked up, never what durable-rules is asked. Groups go smallest space first into the first pack whose space (the product of its groups')
-    stays within ``limit``; a group larger than that stays alone. The packs keep the groups' order."""
+    are looked up, never what durable-rules is asked. Groups go smallest space first into the first pack
+    whose space (the product of its groups') stays within ``limit``; a group larger than that stays
+    alone. The packs keep the groups' order."""
     packs: list[list[int]] = []  # indices into groups
     spaces: list[int] = []
     for index in sorted(range(len(groups)), key=lambda i: groups[i].space):
@@ -147,7 +148,8 @@ def _merged(groups: list[Group]) -> Group:
     # clusters of one group (see split) may share criteria: each is in the pack once, and the pack's
     # space (the product) is then an upper bound
     criteria = tuple(dict.fromkeys(c for g in groups for c in g.criteria))
-    tests = tuple((tuple(sorted(criteria.index(g.criteria[p]) for p in at)), own) for g in groups for at, own in g.tests)
+    tests = tuple((tuple(sorted(criteria.index(g.criteria[p]) for p in at)), own)
+                  for g in groups for at, own in g.tests)
     return Group(criteria, frozenset().union(*(g.rules for g in groups)), math.prod(g.space for g in groups), tests)
 
 
