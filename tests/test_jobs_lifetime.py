@@ -6,7 +6,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -72,46 +71,45 @@ def test_workers_end_when_the_parent_is_killed(how):
         parent.stdin.close()
 
 
+_DYING_WORKER = """
+import json, multiprocessing, os, sys
+from deploy_advisor.engine.batchio import batch
+from deploy_advisor.engine.batchio.inputs import LinesUnit
+from deploy_advisor.engine.errors import RuleError
+
+line = json.dumps({"name": "w", "needs": {"latency": "critical"}}).encode()
+stream = [LinesUnit(f"part-{u}.jsonl", 1, [line] * 500, 0) for u in range(12)]
+answered = batch.Context.run
+
+def dies_on_the_sixth(self, task):  # inherited by the forked workers
+    if task.units[0].name == "part-5.jsonl":
+        os._exit(9)
+    return answered(self, task)
+
+batch.Context.run = dies_on_the_sixth
+context = batch.Context(batch.Options(format="jsonl"))
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT) if sys.argv[1] else None
+chunks = []
+try:
+    batch.run(context, stream, chunks.append, 2, fd)
+except RuleError as error:
+    (problem,) = error.problems
+    print(problem.code, problem.message, file=sys.stderr)
+print(json.dumps({"emitted": [c.index for c in chunks], "alive": len(multiprocessing.active_children())}))
+"""
+
+
 @pytest.mark.parametrize("writes_itself", [True, False])
-def test_a_worker_that_dies_ends_the_run_with_one_clear_error(tmp_path, monkeypatch, writes_itself):
+def test_a_worker_that_dies_ends_the_run_with_one_clear_error(tmp_path, writes_itself):
     """A worker killed while it holds tasks (two in hand, one of them maybe waiting for its turn to be
     written): the run stops with engine-failed and the worker's exit code (exit 2 at the command line),
-    never hangs, and leaves no worker behind; with or without workers writing the output themselves."""
-    from deploy_advisor.engine.batchio import batch
-    from deploy_advisor.engine.batchio.inputs import LinesUnit
-    from deploy_advisor.engine.errors import RuleError
-
-    line = json.dumps({"name": "w", "needs": {"latency": "critical"}}).encode()
-    stream = [LinesUnit(f"part-{u}.jsonl", 1, [line] * 500, 0) for u in range(12)]
-    answered = batch.Context.run
-
-    def dies_on_the_sixth(self, task):  # inherited by the forked workers
-        if task.units[0].name == "part-5.jsonl":
-            os._exit(9)
-        return answered(self, task)
-
-    monkeypatch.setattr(batch.Context, "run", dies_on_the_sixth)
-    context = batch.Context(batch.Options(format="jsonl"))
-    before = _children(os.getpid())  # what other tests started (a browser driver, say) is not ours
-    fd = os.open(tmp_path / "out.jsonl", os.O_WRONLY | os.O_CREAT) if writes_itself else None
-    chunks: list = []
-    raised: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            batch.run(context, stream, chunks.append, 2, fd)
-        except BaseException as error:  # noqa: BLE001 - looked at below
-            raised.append(error)
-
-    runner = threading.Thread(target=run, daemon=True)  # a hang fails the test instead of stopping the suite
-    runner.start()
-    runner.join(120)
-    if fd is not None:
-        os.close(fd)
-    assert not runner.is_alive(), "the run hangs after a worker died"
-    (error,) = raised
-    assert isinstance(error, RuleError)
-    (problem,) = error.problems
-    assert problem.code == "engine-failed" and "exit code 9" in problem.message
-    assert [c.index for c in chunks] == list(range(len(chunks))) and len(chunks) <= 5  # in order, up to the lost task
-    assert _children(os.getpid()) <= before
+    never hangs (a hang fails by the timeout), and leaves no worker behind; with or without workers
+    writing the output themselves."""
+    target = str(tmp_path / "out.jsonl") if writes_itself else ""
+    done = subprocess.run([sys.executable, "-c", _DYING_WORKER, target], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().splitlines()[-1] == "engine-failed a worker process stopped (exit code 9)"
+    seen = json.loads(done.stdout)
+    emitted = seen["emitted"]
+    assert emitted == list(range(len(emitted))) and len(emitted) <= 5  # in order, up to the lost task
+    assert seen["alive"] == 0
