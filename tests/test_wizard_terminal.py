@@ -19,12 +19,13 @@ ENTER, SPACE, CTRL_C = "\r", " ", "\x03"
 _CODES = r"(?:\x1b\[[0-9;?]*[A-Za-z])*"
 
 
-def spawn(*argv: str, cwd: Path) -> "pexpect.spawn":
-    env = {**os.environ, "TERM": "xterm-256color", "PYTHONUNBUFFERED": "1",
-           # pexpect is a terminal that never answers cursor-position requests; say so up front
-           "PROMPT_TOOLKIT_NO_CPR": "1"}
+def spawn(*argv: str, cwd: Path, columns: int = 110, **extra: str) -> "pexpect.spawn":
+    env = {name: value for name, value in os.environ.items() if name != "COLUMNS"}  # the terminal's width
+    env.update({"TERM": "xterm-256color", "PYTHONUNBUFFERED": "1",
+                # pexpect is a terminal that never answers cursor-position requests; say so up front
+                "PROMPT_TOOLKIT_NO_CPR": "1", **extra})
     child = pexpect.spawn(sys.executable, ["-m", "deploy_advisor", "wizard", *argv], cwd=str(cwd), env=env,
-                          encoding="utf-8", timeout=TIMEOUT, dimensions=(40, 110))
+                          encoding="utf-8", timeout=TIMEOUT, dimensions=(40, columns))
     child.logfile_read = io.StringIO()  # the whole screen output, for the checks at the end
     return child
 
@@ -43,7 +44,8 @@ def question(child: "pexpect.spawn", number: int, text: str = "") -> None:
 
 
 def test_a_person_answers_goes_back_and_gets_the_recommendation_and_the_file(tmp_path, capsys):
-    child = spawn("--save", "shop.yaml", cwd=tmp_path)
+    # the recommendation as `recommend` writes it to a file: 100 columns, no colour (compared below)
+    child = spawn("--save", "shop.yaml", cwd=tmp_path, NO_COLOR="1", COLUMNS="100")
     see(child, "Name of the workload: shop")  # offered from the file's name
     child.send(ENTER)
     see(child, "Description (optional, Enter for none):")
@@ -87,6 +89,24 @@ def test_a_person_answers_goes_back_and_gets_the_recommendation_and_the_file(tmp
     assert main(["recommend", str(tmp_path / "shop.yaml")]) == 0
     again = capsys.readouterr().out
     assert again.startswith("shop: ") and again in screen(child)  # the same recommendation, word for word
+
+
+def test_the_recommendation_fits_an_80_column_terminal(tmp_path):
+    """As `recommend` does on a terminal, the wizard wraps the recommendation to the terminal's width."""
+    child = spawn("--save", "narrow.yaml", cwd=tmp_path, columns=80)
+    see(child, "Name of the workload:")
+    child.send(ENTER + ENTER)  # the name offered, no description
+    for number in range(1, 21):
+        question(child, number)
+        child.send(SPACE + ENTER if number == 4 else ENTER)  # question 4 needs a ticked answer
+    see(child, "Saved to narrow.yaml.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    shown = re.sub(_CODES + r"|\x1b\][^\x07]*\x07", "", screen(child))
+    result = shown[shown.index("\nnarrow: "): shown.index("Saved to narrow.yaml.")]
+    assert "Ranking:" in result and "Sources:" in result
+    assert max(len(line) for line in result.splitlines()) <= 80
 
 
 def test_ctrl_c_in_a_terminal_cancels_and_keeps_the_answers(tmp_path):

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from deploy_advisor.engine.api import Advisor
 from deploy_advisor.engine.model import Catalogue
+from deploy_advisor.engine.render.style import PLAIN, Style
 from deploy_advisor.engine.render.text import render_result
 from .answers import DEFAULT_NAME, Answers, file_name_for, load_answers, name_for, save_answers, workload
 from .flow import Cancelled, Flow, walk
@@ -38,6 +39,7 @@ class Settings:
     ask_missing: bool = False  # ask only what that file leaves unanswered
     save: str | None = None  # save here without asking (also when cancelled)
     command: str = "deploy-advisor wizard"  # how the session was started, for the saved file's header
+    style: Style = PLAIN  # the recommendation's width and colour: the terminal's, as `recommend` fits it
 
 
 def start(settings: Settings, catalogue: Catalogue) -> tuple[Answers, Flow]:
@@ -90,7 +92,7 @@ def _interview(settings: Settings, advisor: Advisor, begun: tuple[Answers, Flow]
         return _cancelled(settings, _with_needs(base, stop.flow), stop.flow, advisor.catalogue)
     answers = _with_needs(base, flow)
     result = advisor.evaluate([workload(answers, advisor.catalogue)])[0]
-    sys.stdout.write("\n" + render_result(result, advisor.ruleset))
+    sys.stdout.write("\n" + render_result(result, advisor.ruleset, settings.style))
     sys.stdout.flush()
     if not sys.stdout.isatty():  # `wizard > result.txt`: the screen would otherwise end in silence
         prompts.say(f"\nThe recommendation went to {destination(sys.stdout)}.")

@@ -7,6 +7,7 @@ import shlex
 import sys
 
 from .. import exitcodes
+from ..terminal import add_style_arguments, style_for
 from deploy_advisor.engine.api import Advisor
 from deploy_advisor.engine.errors import InputError
 from deploy_advisor.wizard.session import Outcome, Settings, run as run_session, save_problem, start
@@ -24,6 +25,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="with --answers: ask only the questions the file leaves unanswered")
     parser.add_argument("--save", metavar="FILE",
                         help="save the answers to FILE without asking (also when cancelled, to resume with --answers)")
+    add_style_arguments(parser)  # the recommendation at the end fits the terminal, as recommend's does
 
 
 def run(args: argparse.Namespace) -> int:
@@ -37,7 +39,7 @@ def run(args: argparse.Namespace) -> int:
     if problem:  # found now, not after fifteen questions
         print(f"deploy-advisor: --save {args.save}: {problem}", file=sys.stderr)
         return exitcodes.USAGE
-    settings = Settings(args.answers, args.ask_missing, args.save, _command(args))
+    settings = Settings(args.answers, args.ask_missing, args.save, _command(args), style_for(args, sys.stdout))
     advisor = Advisor(args.rules)  # a broken rule set stops here, before any question
     try:
         begun = start(settings, advisor.catalogue)
