@@ -16,6 +16,22 @@ os.environ["XDG_CACHE_HOME"] = _CACHE
 atexit.register(shutil.rmtree, _CACHE, True)
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _roomy_engine():
+    """The test process's one durable-rules engine, allowed 512 rule sets rather than the product's 128.
+
+    durable-rules never frees a registered rule set, and the property tests register one for nearly every
+    rule set they generate, so that one run of the whole suite reached the product's bound of 128 before
+    its last tests, depending on the examples drawn. That bound protects a user's process (and
+    tests/test_hostile_rulesets.py checks it, on an engine of its own); the suite gets more room."""
+    from deploy_advisor.engine import evaluate
+
+    with evaluate._LOCK:
+        if evaluate._engine is None:
+            evaluate._engine = evaluate._Engine(limit=512)
+    yield
 EXAMPLES = ROOT / "examples"
 RULES = ROOT / "rules"
 SHARED = ROOT.parent / "shared"
